@@ -1,0 +1,113 @@
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Temporary sibling of `path`: same directory so the final rename never
+ * crosses a filesystem, dot-prefixed so directory listings skip it, and
+ * unique per process and call so concurrent writers do not collide.
+ */
+function tempPathFor(path: string): string {
+  const tag = `${process.pid}.${randomBytes(6).toString('hex')}`;
+  return join(dirname(path), `.${basename(path)}.${tag}.tmp`);
+}
+
+function toBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+}
+
+/** Makes the rename itself durable; some platforms cannot open a directory, which is harmless. */
+function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Not supported here (e.g. Windows): the file data is still synced.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // See fsyncDirSync.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Writes `data` to `path` so that readers (and a crash) only ever see the old
+ * file or the complete new one: write a temporary file, fsync it, rename it
+ * over the target. The temporary file is removed if anything fails.
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  const bytes = toBytes(data);
+  const tmp = tempPathFor(path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx');
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created, or already renamed.
+    }
+    throw err;
+  }
+  fsyncDirSync(dirname(path));
+}
+
+/** Async variant of {@link writeFileAtomicSync}, with the same guarantees. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const bytes = toBytes(data);
+  const tmp = tempPathFor(path);
+  const handle = await open(tmp, 'wx');
+  try {
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await fsyncDir(dirname(path));
+}
+
+/** Reads and parses a JSON file; the error names the file, which JSON.parse alone does not. */
+export function readJsonFileSync(path: string): unknown {
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`invalid JSON in ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Async variant of {@link readJsonFileSync}. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`invalid JSON in ${path}: ${(err as Error).message}`);
+  }
+}
