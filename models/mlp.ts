@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../src/rng.js';
+import { activate, type Activation } from './activations.js';
+import { dense } from './dense.js';
+import { fourierFrequencies, timeFeatures } from './time-features.js';
+import type { Backbone, NamedParameter } from './backbone.js';
+
+export interface MlpConfig {
+  kind: 'mlp';
+  /** Data dimension: input and output width. */
+  dim: number;
+  width: number;
+  /** Number of hidden layers. */
+  depth: number;
+  activation: Activation;
+  /** Number of Fourier frequencies of tau (2 features each). */
+  timeFrequencies: number;
+  maxFrequency: number;
+}
+
+/** Glorot-uniform weights from the project's seeded generator (identical on every backend). */
+function glorot(rng: Rng, fanIn: number, fanOut: number): Float32Array {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const w = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < w.length; i++) w[i] = (2 * rng.uniform() - 1) * limit;
+  return w;
+}
+
+/** MLP on [x, Fourier(tau)]; knows nothing about processes or parameterisations. */
+export function createMlp(config: MlpConfig, rng: Rng): Backbone {
+  const params: NamedParameter[] = [];
+  const widths = [config.dim + 2 * config.timeFrequencies];
+  for (let i = 0; i < config.depth; i++) widths.push(config.width);
+  widths.push(config.dim);
+  const layers: { w: tf.Variable; b: tf.Variable }[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const [fanIn, fanOut] = [widths[i]!, widths[i + 1]!];
+    // tfjs variable names are global to the engine: leave them unnamed, our names live in `params`.
+    const w = tf.variable(tf.tensor2d(glorot(rng, fanIn, fanOut), [fanIn, fanOut]), true);
+    const b = tf.variable(tf.zeros([fanOut]), true);
+    layers.push({ w, b });
+    params.push({ name: `dense${i}/kernel`, variable: w }, { name: `dense${i}/bias`, variable: b });
+  }
+  const omega = tf.keep(tf.tensor2d(fourierFrequencies(config.timeFrequencies, config.maxFrequency), [1, config.timeFrequencies]));
+
+  return {
+    config,
+    params,
+    apply(x, tau) {
+      let h: tf.Tensor2D = tf.concat([x, timeFeatures(tau, omega)], 1);
+      layers.forEach((layer, i) => {
+        h = dense(h, layer.w as tf.Tensor2D, layer.b as tf.Tensor1D);
+        if (i + 1 < layers.length) h = activate(h, config.activation);
+      });
+      return h;
+    },
+    dispose() {
+      omega.dispose();
+      for (const p of params) p.variable.dispose();
+    },
+  };
+}

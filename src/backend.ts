@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+// The union package registers every op's gradient on the one shared tfjs-core.
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export interface ActiveBackend {
+  name: BackendName;
+  /** Why the backends preferred by `auto` were passed over. */
+  skipped: string[];
+}
+
+export class BackendUnavailableError extends Error {}
+
+/** The tfjs backend name each choice registers under. */
+const TFJS_NAME: Record<BackendName, string> = { tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+async function tryTensorflow(): Promise<string | null> {
+  try {
+    // Optional dependency: its native library is downloaded at install time and
+    // is missing wherever that download could not happen.
+    const pkg = '@tensorflow/tfjs-node-gpu';
+    await import(pkg);
+  } catch (err) {
+    return `@tensorflow/tfjs-node-gpu could not be loaded (${firstLine(err)})`;
+  }
+  return (await tf.setBackend(TFJS_NAME.tensorflow)) ? null : 'the tensorflow backend failed to initialise';
+}
+
+async function tryBackend(name: BackendName): Promise<string | null> {
+  if (name === 'tensorflow') return tryTensorflow();
+  try {
+    return (await tf.setBackend(TFJS_NAME[name])) ? null : `the ${name} backend failed to initialise`;
+  } catch (err) {
+    return `the ${name} backend failed to initialise (${firstLine(err)})`;
+  }
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]!.slice(0, 200);
+}
+
+/**
+ * Selects the TensorFlow.js backend. `auto` prefers the CUDA build of
+ * tfjs-node, then WebAssembly (XNNPACK), then the pure-JS cpu backend; an
+ * explicit choice that cannot load is an error, never a silent fallback.
+ */
+export async function initBackend(choice: BackendChoice): Promise<ActiveBackend> {
+  // PROD silences tfjs's console banners and debug checks.
+  tf.env().set('PROD', true);
+  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const skipped: string[] = [];
+  for (const name of order) {
+    const problem = await tryBackend(name);
+    if (problem === null) {
+      await tf.ready();
+      return { name, skipped };
+    }
+    skipped.push(`${name}: ${problem}`);
+  }
+  if (choice === 'auto') throw new BackendUnavailableError(`no backend could be loaded: ${skipped.join('; ')}`);
+  throw new BackendUnavailableError(
+    `--backend ${choice}: ${skipped[0]!.slice(choice.length + 2)}; accepted: ${BACKEND_CHOICES.join(', ')}`,
+  );
+}

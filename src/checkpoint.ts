@@ -1,0 +1,134 @@
+import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomicSync } from './io/atomic.js';
+
+/**
+ * Training state in one file, written atomically:
+ *   8-byte magic "SCORESDE", uint32 format version, uint32 header length,
+ *   UTF-8 JSON header, zero padding to 4 bytes, then float32 little-endian data.
+ * One file means a crash can never pair weights with the wrong optimiser state.
+ */
+const MAGIC = 'SCORESDE';
+export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_FILE = 'checkpoint.bin';
+
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  /** Offset into the data section, in float32 elements. */
+  offset: number;
+}
+
+export interface CheckpointHeader {
+  version: number;
+  /** Optimiser updates done. */
+  step: number;
+  tensors: TensorEntry[];
+  /** Free-form extra state (for example the random-stream key). */
+  meta: Record<string, unknown>;
+}
+
+export interface Checkpoint {
+  header: CheckpointHeader;
+  data: Float32Array;
+}
+
+export class CheckpointError extends Error {}
+
+/** Named tensor groups, e.g. params, ema, adam_m, adam_v. */
+export type TensorGroups = Record<string, { name: string; variable: tf.Variable }[]>;
+
+export function encodeCheckpoint(step: number, groups: TensorGroups, meta: Record<string, unknown>): Uint8Array {
+  const tensors: TensorEntry[] = [];
+  const values: Float32Array[] = [];
+  let offset = 0;
+  for (const [group, list] of Object.entries(groups)) {
+    for (const { name, variable } of list) {
+      tensors.push({ name: `${group}/${name}`, shape: variable.shape, offset });
+      const v = variable.dataSync() as Float32Array;
+      values.push(v);
+      offset += v.length;
+    }
+  }
+  const header: CheckpointHeader = { version: CHECKPOINT_VERSION, step, tensors, meta };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const dataStart = align4(16 + json.length);
+  const bytes = new Uint8Array(dataStart + offset * 4);
+  const view = new DataView(bytes.buffer);
+  bytes.set(new TextEncoder().encode(MAGIC), 0);
+  view.setUint32(8, CHECKPOINT_VERSION, true);
+  view.setUint32(12, json.length, true);
+  bytes.set(json, 16);
+  let pos = dataStart;
+  for (const v of values) {
+    for (let i = 0; i < v.length; i++, pos += 4) view.setFloat32(pos, v[i]!, true);
+  }
+  return bytes;
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
+  const fail = (why: string) => new CheckpointError(`${file}: ${why}`);
+  if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
+    throw fail('not a score-sde checkpoint (bad magic bytes)');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== CHECKPOINT_VERSION) {
+    throw fail(`checkpoint format version ${version} is not supported (this build reads version ${CHECKPOINT_VERSION})`);
+  }
+  const headerLength = view.getUint32(12, true);
+  if (16 + headerLength > bytes.length) throw fail('truncated checkpoint (header cut short)');
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as CheckpointHeader;
+  } catch {
+    throw fail('corrupt checkpoint header (invalid JSON)');
+  }
+  if (!Array.isArray(header.tensors) || !Number.isInteger(header.step)) throw fail('corrupt checkpoint header');
+  const dataStart = align4(16 + headerLength);
+  const count = header.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  const expected = dataStart + 4 * count;
+  if (bytes.length !== expected) {
+    throw fail(`truncated or corrupt checkpoint: expected ${expected} bytes, found ${bytes.length}`);
+  }
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+  return { header, data };
+}
+
+export function writeCheckpoint(path: string, step: number, groups: TensorGroups, meta: Record<string, unknown>): void {
+  writeFileAtomicSync(path, encodeCheckpoint(step, groups, meta));
+}
+
+export function readCheckpoint(path: string): Checkpoint {
+  if (!fs.existsSync(path)) throw new CheckpointError(`${path}: checkpoint file is missing`);
+  return decodeCheckpoint(new Uint8Array(fs.readFileSync(path)), path);
+}
+
+/**
+ * Copies a checkpoint's tensors into existing variables, checking that every
+ * requested tensor is present with the same shape.
+ */
+export function restoreGroups(ckpt: Checkpoint, groups: TensorGroups, file: string): void {
+  const byName = new Map(ckpt.header.tensors.map((t) => [t.name, t]));
+  for (const [group, list] of Object.entries(groups)) {
+    for (const { name, variable } of list) {
+      const key = `${group}/${name}`;
+      const entry = byName.get(key);
+      if (!entry) {
+        throw new CheckpointError(`${file}: does not match the requested network: tensor ${key} is missing`);
+      }
+      if (entry.shape.join(',') !== variable.shape.join(',')) {
+        throw new CheckpointError(
+          `${file}: does not match the requested network: ${key} has shape [${entry.shape}] in the file, [${variable.shape}] requested`,
+        );
+      }
+      const size = variable.size;
+      tf.tidy(() => variable.assign(tf.tensor(ckpt.data.subarray(entry.offset, entry.offset + size), variable.shape)));
+    }
+  }
+}

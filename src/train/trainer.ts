@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Target } from '../../datasets/target.js';
+import type { TrainConfig } from '../config.js';
+import { learningRate } from '../optim/schedule.js';
+import type { GaussianPath } from '../process/index.js';
+import { Rng } from '../rng.js';
+import type { ScoreNetwork } from '../score-network.js';
+import { batchTensors, drawBatch } from './batch.js';
+import { TrainingLog, type LogRecord } from './log.js';
+import { saveState, type TrainingState } from './state.js';
+import { trainStep } from './step.js';
+
+/** Key of the training data stream: batches are drawn from Rng.derive(seed, TRAIN_STREAM, step). */
+export const TRAIN_STREAM = 1;
+
+export interface TrainingJob {
+  runDir: string;
+  config: TrainConfig;
+  target: Target;
+  path: GaussianPath;
+  net: ScoreNetwork;
+  state: TrainingState;
+  log: TrainingLog;
+}
+
+export interface TrainingHooks {
+  /** After every update. */
+  onStep?(record: { step: number; loss: number; lr: number }): void;
+  /** Polled between updates: true stops training with a checkpoint (Ctrl-C). */
+  shouldStop?(): boolean;
+}
+
+export type TrainingOutcome =
+  | { status: 'completed'; step: number }
+  | { status: 'interrupted'; step: number }
+  | { status: 'diverged'; step: number; loss: number; lastCheckpointStep: number };
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs updates from state.step to config.steps. Randomness is keyed by step,
+ * so a run resumed from any checkpoint reproduces the uninterrupted one.
+ */
+export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): Promise<TrainingOutcome> {
+  const { config, state } = job;
+  let lastCheckpoint = state.step;
+  const started = performance.now();
+  let intervalStart = performance.now();
+  let intervalSteps = 0;
+  while (state.step < config.steps) {
+    const step = state.step + 1;
+    const lr = learningRate(step, config.lr, config.warmupSteps, config.steps, config.lrSchedule);
+    const arrays = drawBatch(job.target, job.path, config.batchSize, Rng.derive(config.seed, TRAIN_STREAM, step));
+    const batch = batchTensors(arrays);
+    const result = trainStep(job.net, state, batch, lr, config.gradClip, step);
+    tf.dispose(batch as unknown as tf.Tensor[]);
+    if (!result.finite) {
+      return { status: 'diverged', step, loss: result.loss, lastCheckpointStep: lastCheckpoint };
+    }
+    state.step = step;
+    state.accumulator.sum += result.loss;
+    state.accumulator.count += 1;
+    intervalSteps += 1;
+    hooks.onStep?.({ step, loss: result.loss, lr });
+
+    if (step % config.logEvery === 0 || step === config.steps) {
+      const now = performance.now();
+      const record: LogRecord = {
+        step,
+        loss: result.loss,
+        loss_avg: state.accumulator.sum / state.accumulator.count,
+        lr,
+        grad_norm: result.gradNorm,
+        steps_per_s: (1000 * intervalSteps) / Math.max(1e-9, now - intervalStart),
+        elapsed_s: (now - started) / 1000,
+      };
+      job.log.append(record);
+      state.accumulator = { sum: 0, count: 0 };
+      intervalStart = now;
+      intervalSteps = 0;
+    }
+    if (step % config.checkpointEvery === 0 || step === config.steps) {
+      saveState(job.runDir, state);
+      lastCheckpoint = step;
+    }
+    await yieldToEventLoop();
+    if (hooks.shouldStop?.() && state.step < config.steps) {
+      saveState(job.runDir, state);
+      return { status: 'interrupted', step: state.step };
+    }
+  }
+  return { status: 'completed', step: state.step };
+}

@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '../src/backend.js';
+import { RUN_FORMAT_VERSION, type RunConfig } from '../src/config.js';
+import { createTarget } from '../datasets/index.js';
+import { createProcess } from '../src/process/index.js';
+
+/** The fast CPU backend, as the commands pick it here. */
+export async function useWasm(): Promise<void> {
+  await initBackend('wasm');
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `score-sde-${prefix}-`));
+}
+
+/** A small but complete run config for fast tests. */
+export function smallConfig(overrides: Partial<RunConfig['train']> = {}, processName: 'vp' | 'pbm' = 'vp'): RunConfig {
+  const target = createTarget('grid9', {});
+  const proc = createProcess(processName);
+  return {
+    formatVersion: RUN_FORMAT_VERSION,
+    target: { name: 'grid9', options: {}, params: target.params, dim: 2 },
+    process: { name: processName, params: proc.params },
+    model: {
+      kind: 'mlp',
+      dim: 2,
+      width: 64,
+      depth: 2,
+      activation: 'silu',
+      timeFrequencies: 8,
+      maxFrequency: 16,
+      parameterisation: 'noise',
+      dataStd: target.dataStd,
+    },
+    train: {
+      steps: 40,
+      batchSize: 128,
+      lr: 1e-3,
+      lrSchedule: 'constant',
+      warmupSteps: 5,
+      gradClip: 1,
+      emaHalfLife: 20,
+      seed: 7,
+      checkpointEvery: 10,
+      logEvery: 5,
+      ...overrides,
+    },
+    backend: 'wasm',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+}
