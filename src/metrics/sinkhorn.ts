@@ -1,0 +1,81 @@
+import type { Points } from '../../datasets/target.js';
+import { crossSqDistances, medianInPlace, pointCount } from './pairwise.js';
+import { solveAsymmetric, solveSymmetric, type OtSolution } from './sinkhorn-solve.js';
+
+export type { OtSolution } from './sinkhorn-solve.js';
+
+export interface SinkhornOptions {
+  /** Regularisation; default epsScale x median squared distance between reference (y) points. */
+  eps?: number;
+  /** Default 0.05 (MATH section 7). */
+  epsScale?: number;
+  /** L1 tolerance on the marginals, which sum to 1 (default 1e-6). */
+  tol?: number;
+  /** Iteration cap per transport problem (default 3000). */
+  maxIter?: number;
+  /** Over-relaxation of the x-y problem: 'auto' (default) or a fixed omega in (0, 2); 1 is plain Sinkhorn. */
+  relaxation?: number | 'auto';
+}
+
+export interface SinkhornResult {
+  /** Debiased divergence W(x,y) - W(x,x)/2 - W(y,y)/2. */
+  value: number;
+  eps: number;
+  /** Iterations over the three transport problems together. */
+  iterations: number;
+  /** Whether all three problems met the tolerance. */
+  converged: boolean;
+  terms: { xy: OtSolution; xx: OtSolution; yy: OtSolution };
+}
+
+/** Median over distinct pairs i < j of a symmetric n x n matrix. */
+function offDiagonalMedian(c: Float64Array, n: number): number {
+  const upper = new Float64Array((n * (n - 1)) / 2);
+  let p = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) upper[p++] = c[i * n + j];
+  return medianInPlace(upper);
+}
+
+function scaleInPlace(c: Float64Array, len: number, s: number): Float64Array {
+  for (let k = 0; k < len; k++) c[k] *= s;
+  return c;
+}
+
+/**
+ * Debiased Sinkhorn divergence S = W(x,y) - W(x,x)/2 - W(y,y)/2 (MATH section 7),
+ * W = <P, C> of the entropic plan for C = |x - y|^2 and uniform weights; y is
+ * the reference sample. Memory: one buffer of max(n, m)^2 doubles, reused by the
+ * three problems (32 MB at 2000 points).
+ */
+export function sinkhornDivergence(x: Points, y: Points, d: number, opts: SinkhornOptions = {}): SinkhornResult {
+  const n = pointCount(x, d);
+  const m = pointCount(y, d);
+  if (n < 1 || m < 1) throw new RangeError('Sinkhorn divergence needs at least one point on each side');
+  const tol = opts.tol ?? 1e-6;
+  const maxIter = opts.maxIter ?? 3000;
+  const buffer = new Float64Array(Math.max(n, m) ** 2);
+
+  const cyy = crossSqDistances(y, y, d, buffer);
+  let eps = opts.eps;
+  if (eps === undefined) {
+    // A single reference point has no pairs: fall back to the cost scale of the x-y problem.
+    const median = m > 1 ? offDiagonalMedian(cyy, m) : medianInPlace(crossSqDistances(x, y, d));
+    eps = (opts.epsScale ?? 0.05) * median;
+  }
+  if (!(eps > 0)) throw new RangeError(`Sinkhorn needs eps > 0, got ${eps} (are all points identical?)`);
+
+  const yy = solveSymmetric(scaleInPlace(cyy, m * m, 1 / eps), m, eps, { tol, maxIter });
+  const xx = solveSymmetric(scaleInPlace(crossSqDistances(x, x, d, buffer), n * n, 1 / eps), n, eps, { tol, maxIter });
+  const xy = solveAsymmetric(scaleInPlace(crossSqDistances(x, y, d, buffer), n * m, 1 / eps), n, m, eps, {
+    tol,
+    maxIter,
+    relaxation: opts.relaxation ?? 'auto',
+  });
+  return {
+    value: xy.cost - 0.5 * xx.cost - 0.5 * yy.cost,
+    eps,
+    iterations: xy.iterations + xx.iterations + yy.iterations,
+    converged: xy.converged && xx.converged && yy.converged,
+    terms: { xy, xx, yy },
+  };
+}
