@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+
+/**
+ * Schemas for command-line values. Numeric flags arrive as the raw text the
+ * user typed, so an error can quote it exactly.
+ */
+function numberFlag(accepted: string, ok: (v: number) => boolean) {
+  return z.string().transform((text, ctx) => {
+    const value = text.trim() === '' ? Number.NaN : Number(text);
+    if (!ok(value)) {
+      ctx.addIssue({ code: 'custom', message: accepted });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+export const flag = {
+  positiveInt: () => numberFlag('a positive integer', (v) => Number.isInteger(v) && v > 0),
+  nonNegativeInt: () => numberFlag('a non-negative integer', (v) => Number.isInteger(v) && v >= 0),
+  int: () => numberFlag('an integer', (v) => Number.isInteger(v)),
+  positive: () => numberFlag('a finite number > 0', (v) => Number.isFinite(v) && v > 0),
+  unitInterval: () => numberFlag('a number in (0, 1)', (v) => v > 0 && v < 1),
+  upToOne: () => numberFlag('a number in (0, 1]', (v) => v > 0 && v <= 1),
+  oneOf: <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: () => `one of ${values.join(', ')}` }),
+};
+
+const kebab = (key: string) => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+/**
+ * Validates parsed arguments against a schema; the first problem becomes a
+ * one-line UsageError: "--steps '-5': expected a positive integer".
+ */
+export function parseFlags<S extends z.ZodType>(schema: S, args: Record<string, unknown>): z.infer<S> {
+  for (const [key, value] of Object.entries(args)) {
+    if (Array.isArray(value) && key !== '_') throw new UsageError(`${kebab(key)}: given more than once; give it once`);
+  }
+  const result = schema.safeParse(args);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  const raw = args[key];
+  const shown = typeof raw === 'string' ? `'${raw}'` : JSON.stringify(raw);
+  throw new UsageError(`${kebab(key)} ${shown}: expected ${issue.message}`);
+}

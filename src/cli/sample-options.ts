@@ -1,0 +1,50 @@
+import type { Options } from 'yargs';
+import { z } from 'zod';
+import { BACKEND_CHOICES } from '../backend.js';
+import { flag } from './flags.js';
+
+export const SAMPLE_DEFAULTS = { n: 2000, steps: 500, batchSize: 2000, weights: 'ema', backend: 'auto' } as const;
+export const WEIGHT_CHOICES = ['ema', 'raw'] as const;
+
+const str = (describe: string, defaultDescription?: string): Options => ({
+  type: 'string',
+  describe,
+  ...(defaultDescription !== undefined ? { defaultDescription } : {}),
+});
+
+/** Every flag of `npm run sample`. */
+export const SAMPLE_FLAGS: Record<string, Options> = {
+  run: str('run directory written by npm run train (required)'),
+  n: str('number of samples', String(SAMPLE_DEFAULTS.n)),
+  steps: str('Euler-Maruyama steps', String(SAMPLE_DEFAULTS.steps)),
+  'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
+  'tau-max': str('first noise level (where the prior is placed)', "the process's tau_max"),
+  'batch-size': str('particles integrated together', String(SAMPLE_DEFAULTS.batchSize)),
+  denoise: { type: 'boolean', default: true, describe: 'finish with one denoising step (Tweedie); --no-denoise skips' },
+  oracle: { type: 'boolean', default: false, describe: "use the target's exact score instead of the network" },
+  weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.weights),
+  seed: str('seed of the sampling noise and reference samples', "the run's seed"),
+  out: str('output directory', '<run>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>'),
+  backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
+  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+};
+
+const opt = <T extends z.ZodType>(schema: T) => schema.optional();
+
+export const sampleFlagsSchema = z.object({
+  run: z.string({ error: 'a run directory (the flag is required)' }).min(1, { error: 'a run directory' }),
+  n: opt(flag.positiveInt()),
+  steps: opt(flag.positiveInt()),
+  tauMin: opt(flag.unitInterval()),
+  tauMax: opt(flag.upToOne()),
+  batchSize: opt(flag.positiveInt()),
+  denoise: z.boolean(),
+  oracle: z.boolean(),
+  weights: opt(flag.oneOf(WEIGHT_CHOICES)),
+  seed: opt(flag.int()),
+  out: opt(z.string().min(1, { error: 'a directory path' })),
+  backend: opt(flag.oneOf(BACKEND_CHOICES)),
+  json: z.boolean(),
+});
+
+export type SampleFlags = z.infer<typeof sampleFlagsSchema>;

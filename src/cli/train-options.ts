@@ -1,0 +1,126 @@
+import type { Options } from 'yargs';
+import { z } from 'zod';
+import { ACTIVATIONS } from '../../models/activations.js';
+import { BACKEND_CHOICES } from '../backend.js';
+import { LR_SCHEDULES } from '../optim/schedule.js';
+import { PARAMETERISATIONS } from '../parameterisation.js';
+import { PROCESS_NAMES, VP_DEFAULTS, PBM_DEFAULTS } from '../process/index.js';
+import { TARGET_NAMES } from '../../datasets/index.js';
+import { flag } from './flags.js';
+
+/** Defaults of `npm run train`: VP on grid9, MLP 3 x 128, batch 512, 4000 steps, Adam 1e-3. */
+export const TRAIN_DEFAULTS = {
+  target: 'grid9',
+  process: 'vp',
+  width: 128,
+  depth: 3,
+  activation: 'silu',
+  timeFrequencies: 8,
+  maxFrequency: 16,
+  parameterisation: 'noise',
+  steps: 4000,
+  batchSize: 512,
+  lr: 1e-3,
+  lrSchedule: 'constant',
+  warmup: 100,
+  gradClip: 1,
+  emaHalflife: 250,
+  seed: 0,
+  checkpointEvery: 1000,
+  logEvery: 100,
+  backend: 'auto',
+  evalSamples: 2000,
+  evalSteps: 500,
+  evalBatchSize: 2000,
+} as const;
+
+const d = TRAIN_DEFAULTS;
+const str = (describe: string, group: string, defaultDescription?: string): Options => ({
+  type: 'string',
+  describe,
+  group,
+  ...(defaultDescription !== undefined ? { defaultDescription } : {}),
+});
+
+/**
+ * Every flag of `npm run train`. Values are kept as typed text and validated by
+ * trainFlagsSchema, so errors can quote them. Defaults live in TRAIN_DEFAULTS,
+ * not in yargs, so that --resume can tell which flags were given.
+ */
+export const TRAIN_FLAGS: Record<string, Options> = {
+  target: str(`target distribution: ${TARGET_NAMES.join(', ')}`, 'Target:', d.target),
+  dim: str('dimension (funnel, gmm)', 'Target:', '10'),
+  components: str('number of mixture components (gmm)', 'Target:', '10'),
+  'target-seed': str('seed of the gmm means', 'Target:', 'the --seed value'),
+  process: str(`noising process: ${PROCESS_NAMES.join(', ')}`, 'Process:', d.process),
+  'beta-min': str('VP beta_min', 'Process:', String(VP_DEFAULTS.betaMin)),
+  'beta-max': str('VP beta_max', 'Process:', String(VP_DEFAULTS.betaMax)),
+  sigma: str('PBM sigma', 'Process:', String(PBM_DEFAULTS.sigma)),
+  'tau-min': str('smallest noise level trained on', 'Process:', `vp ${VP_DEFAULTS.tauMin}, pbm ${PBM_DEFAULTS.tauMin}`),
+  'tau-max': str('largest noise level trained on', 'Process:', `vp ${VP_DEFAULTS.tauMax}, pbm ${PBM_DEFAULTS.tauMax}`),
+  width: str('hidden width of the MLP', 'Network:', String(d.width)),
+  depth: str('number of hidden layers', 'Network:', String(d.depth)),
+  activation: str(`activation: ${ACTIVATIONS.join(', ')}`, 'Network:', d.activation),
+  'time-frequencies': str('Fourier frequencies of tau (2 features each)', 'Network:', String(d.timeFrequencies)),
+  'max-frequency': str('highest Fourier frequency (cycles over tau in [0, 1])', 'Network:', String(d.maxFrequency)),
+  parameterisation: str(`network output: ${PARAMETERISATIONS.join(', ')}`, 'Network:', d.parameterisation),
+  steps: str('optimiser updates', 'Training:', String(d.steps)),
+  'batch-size': str('examples per update', 'Training:', String(d.batchSize)),
+  lr: str('Adam learning rate', 'Training:', String(d.lr)),
+  'lr-schedule': str(`after warm-up: ${LR_SCHEDULES.join(', ')}`, 'Training:', d.lrSchedule),
+  warmup: str('linear learning-rate warm-up steps', 'Training:', String(d.warmup)),
+  'grad-clip': str('clip gradients to this global norm', 'Training:', String(d.gradClip)),
+  'ema-halflife': str('half-life of the weight EMA, in steps', 'Training:', String(d.emaHalflife)),
+  seed: str('seed of initialisation, data and sampling', 'Training:', String(d.seed)),
+  'checkpoint-every': str('steps between checkpoints', 'Training:', String(d.checkpointEvery)),
+  'log-every': str('steps between log.jsonl records', 'Training:', String(d.logEvery)),
+  out: str('new run directory', 'Run:', 'checkpoints/<target>-<process>-<time>'),
+  resume: str('continue the run in this directory', 'Run:'),
+  backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', d.backend),
+  eval: { type: 'boolean', describe: 'sample and evaluate after training (--no-eval skips)', group: 'Evaluation:', default: true },
+  'eval-samples': str('samples drawn for the evaluation', 'Evaluation:', String(d.evalSamples)),
+  'eval-steps': str('Euler-Maruyama steps for the evaluation', 'Evaluation:', String(d.evalSteps)),
+  'eval-batch-size': str('particles integrated together', 'Evaluation:', String(d.evalBatchSize)),
+  json: { type: 'boolean', describe: 'print a JSON summary as the last line of stdout', default: false },
+};
+
+const opt = <T extends z.ZodType>(schema: T) => schema.optional();
+
+export const trainFlagsSchema = z.object({
+  target: opt(flag.oneOf(TARGET_NAMES)),
+  dim: opt(flag.positiveInt()),
+  components: opt(flag.positiveInt()),
+  targetSeed: opt(flag.int()),
+  process: opt(flag.oneOf(PROCESS_NAMES)),
+  betaMin: opt(flag.positive()),
+  betaMax: opt(flag.positive()),
+  sigma: opt(flag.positive()),
+  tauMin: opt(flag.unitInterval()),
+  tauMax: opt(flag.upToOne()),
+  width: opt(flag.positiveInt()),
+  depth: opt(flag.positiveInt()),
+  activation: opt(flag.oneOf(ACTIVATIONS)),
+  timeFrequencies: opt(flag.positiveInt()),
+  maxFrequency: opt(flag.positive()),
+  parameterisation: opt(flag.oneOf(PARAMETERISATIONS)),
+  steps: opt(flag.positiveInt()),
+  batchSize: opt(flag.positiveInt()),
+  lr: opt(flag.positive()),
+  lrSchedule: opt(flag.oneOf(LR_SCHEDULES)),
+  warmup: opt(flag.nonNegativeInt()),
+  gradClip: opt(flag.positive()),
+  emaHalflife: opt(flag.positive()),
+  seed: opt(flag.int()),
+  checkpointEvery: opt(flag.positiveInt()),
+  logEvery: opt(flag.positiveInt()),
+  out: opt(z.string().min(1, { error: 'a directory path' })),
+  resume: opt(z.string().min(1, { error: 'a run directory' })),
+  backend: opt(flag.oneOf(BACKEND_CHOICES)),
+  eval: z.boolean(),
+  evalSamples: opt(flag.positiveInt()),
+  evalSteps: opt(flag.positiveInt()),
+  evalBatchSize: opt(flag.positiveInt()),
+  json: z.boolean(),
+});
+
+export type TrainFlags = z.infer<typeof trainFlagsSchema>;

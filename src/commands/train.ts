@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { parameterCount } from '../../models/index.js';
+import { initBackend } from '../backend.js';
+import { printJsonSummary } from '../cli/run-command.js';
+import { progressBar } from '../cli/progress.js';
+import { TRAIN_DEFAULTS, type TrainFlags } from '../cli/train-options.js';
+import { UsageError } from '../errors.js';
+import { formatMetricsTable } from '../metrics/table.js';
+import { buildRun } from '../run/build.js';
+import { evaluate, type EvaluationResult } from '../run/evaluate.js';
+import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
+import { networkScoreFunction } from '../sampler/score-function.js';
+import { TrainingLog } from '../train/log.js';
+import { freshState, loadState } from '../train/state.js';
+import { runTraining } from '../train/trainer.js';
+import { resolveTrainConfig, resumeConfig } from './resolve-train-config.js';
+import { samplesDir } from './evaluation-label.js';
+import * as path from 'node:path';
+import type { RunConfig } from '../config.js';
+
+/** `npm run train`: train (or resume), then sample and evaluate with the EMA weights. */
+export async function trainCommand(f: TrainFlags): Promise<number> {
+  const startedAt = performance.now();
+  let runDir: string;
+  let config: RunConfig;
+  if (f.resume !== undefined) {
+    runDir = f.resume;
+    const stored = readRunConfig(runDir, '--resume');
+    if (!hasCheckpoint(runDir)) {
+      throw new UsageError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} in the run directory; nothing to resume`);
+    }
+    config = resumeConfig(stored, f, runDir);
+  } else {
+    // Validate everything before touching the disk.
+    config = resolveTrainConfig(f, 'pending');
+    runDir = f.out ?? defaultRunDir(config.target.name, config.process.name);
+  }
+
+  const backend = await initBackend(f.backend ?? TRAIN_DEFAULTS.backend);
+  console.log(`backend: ${backend.name}${backend.skipped.length ? ` (passed over: ${backend.skipped.join('; ')})` : ''}`);
+
+  const parts = buildRun(config);
+  const state = freshState(parts.backbone, config.train.emaHalfLife);
+  const log = new TrainingLog(path.join(runDir, RUN_FILES.log));
+  if (f.resume !== undefined) {
+    loadState(runDir, state);
+    if (config.train.steps < state.step) {
+      throw new UsageError(`--steps ${config.train.steps}: the run in ${runDir} is already at step ${state.step}; give a larger --steps`);
+    }
+    log.truncateAfter(state.step);
+    config = { ...config, backend: backend.name };
+    writeRunConfig(runDir, config);
+    console.log(`resuming ${runDir} at step ${state.step} of ${config.train.steps}`);
+  } else {
+    config = { ...config, backend: backend.name };
+    createRunDir(runDir);
+    writeRunConfig(runDir, config);
+    console.log(`run directory: ${runDir}`);
+  }
+  console.log(
+    `target ${config.target.name} (d = ${parts.target.dim}), process ${config.process.name}, ` +
+      `MLP ${config.model.depth} x ${config.model.width} ${config.model.activation}, ` +
+      `${config.model.parameterisation} prediction, ${parameterCount(parts.backbone).toLocaleString('en-US')} parameters`,
+  );
+
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  const bar = progressBar('train', config.train.steps, 'steps');
+  bar.update(state.step);
+  const trainStarted = performance.now();
+  const startStep = state.step;
+  const outcome = await runTraining(
+    { runDir, config: config.train, target: parts.target, path: parts.path, net: parts.net, state, log },
+    {
+      onStep: ({ step, loss }) => bar.update(step, { loss: loss.toFixed(4) }),
+      shouldStop: () => interrupted,
+    },
+  );
+  bar.stop();
+  process.off('SIGINT', onSigint);
+  const trainSeconds = (performance.now() - trainStarted) / 1000;
+
+  if (outcome.status === 'diverged') {
+    process.stderr.write(
+      `error: the loss became ${outcome.loss} at step ${outcome.step}; training stopped. ` +
+        `The last good checkpoint (step ${outcome.lastCheckpointStep}) is kept in ${runDir}` +
+        `${outcome.lastCheckpointStep === 0 ? ' (none was written yet)' : ''}; try a smaller --lr.\n`,
+    );
+    if (f.json) printJsonSummary({ status: 'diverged', run_dir: runDir, backend: backend.name, step: outcome.step, loss: outcome.loss });
+    return 3;
+  }
+  if (outcome.status === 'interrupted') {
+    console.log(`interrupted at step ${outcome.step}: checkpoint saved; continue with  npm run train -- --resume ${runDir}`);
+    if (f.json) printJsonSummary({ status: 'interrupted', run_dir: runDir, backend: backend.name, step: outcome.step });
+    return 130;
+  }
+  const stepsPerSecond = (outcome.step - startStep) / Math.max(trainSeconds, 1e-9);
+  console.log(`trained ${outcome.step} steps in ${trainSeconds.toFixed(1)} s (${stepsPerSecond.toFixed(1)} steps/s)`);
+
+  let evaluation: EvaluationResult | undefined;
+  if (f.eval) {
+    // Sample with the EMA weights, as `npm run sample` does.
+    parts.backbone.params.forEach((p, i) => p.variable.assign(state.ema.shadow[i]!));
+    const n = f.evalSamples ?? TRAIN_DEFAULTS.evalSamples;
+    const steps = f.evalSteps ?? TRAIN_DEFAULTS.evalSteps;
+    const sampleBar = progressBar('sample', 1, 'steps');
+    evaluation = await evaluate({
+      target: parts.target,
+      path: parts.path,
+      score: networkScoreFunction(parts.net),
+      scoreSource: `ema weights at step ${outcome.step}`,
+      n,
+      sampler: {
+        steps,
+        tauMin: parts.path.tauMin,
+        tauMax: parts.path.tauMax,
+        denoise: true,
+        batchSize: f.evalBatchSize ?? TRAIN_DEFAULTS.evalBatchSize,
+        seed: config.train.seed,
+      },
+      outDir: samplesDir(runDir, 'ema', n, steps, config.train.seed),
+      onProgress: (done, total) => {
+        sampleBar.setTotal(total);
+        sampleBar.update(done);
+      },
+    });
+    sampleBar.stop();
+    console.log(formatMetricsTable(evaluation.metrics, evaluation.floor));
+    console.log(`samples, plot and metrics: ${evaluation.outDir}`);
+  }
+  console.log(`run directory: ${runDir}`);
+  if (f.json) {
+    printJsonSummary({
+      status: 'completed',
+      run_dir: runDir,
+      backend: backend.name,
+      steps: outcome.step,
+      wall_seconds: (performance.now() - startedAt) / 1000,
+      train_seconds: trainSeconds,
+      steps_per_second: stepsPerSecond,
+      final_loss: log.read().at(-1)?.loss_avg ?? null,
+      ...(evaluation ? { samples_dir: evaluation.outDir, metrics: evaluation.metrics, floor: evaluation.floor } : {}),
+    });
+  }
+  tf.disposeVariables();
+  return 0;
+}

@@ -1,0 +1,57 @@
+import type { Target } from '../../datasets/target.js';
+import { renderScatterPng } from '../plot/index.js';
+
+/**
+ * The picture a user expects: 2-D targets as samples over the target density;
+ * the funnel as its (x1, x0) slice; anything else as the first two coordinates,
+ * with fresh target samples underneath in grey.
+ */
+export async function renderSamplesPlot(target: Target, samples: Float64Array, reference: Float64Array): Promise<Uint8Array> {
+  const d = target.dim;
+  if (d === 2) {
+    const extent = extentOf(reference, d);
+    const xs = linspace(extent.x[0], extent.x[1], 120);
+    const ys = linspace(extent.y[0], extent.y[1], 120);
+    const grid = new Float64Array(xs.length * ys.length * 2);
+    ys.forEach((y, i) => xs.forEach((x, j) => grid.set([x, y], 2 * (i * xs.length + j))));
+    return renderScatterPng({
+      points: samples,
+      dim: d,
+      xIndex: 0,
+      yIndex: 1,
+      xLabel: 'x0',
+      yLabel: 'x1',
+      title: `${target.name}: samples over the target density`,
+      density: { xs, ys, logDensity: target.logDensity(grid) },
+      domain: extent,
+    });
+  }
+  const funnel = target.funnelScale !== undefined;
+  return renderScatterPng({
+    points: samples,
+    reference,
+    dim: d,
+    xIndex: funnel ? 1 : 0,
+    yIndex: funnel ? 0 : 1,
+    xLabel: funnel ? 'x1' : 'x0',
+    yLabel: funnel ? 'x0' : 'x1',
+    title: `${target.name} (d = ${d}): samples (colour) and target samples (grey)`,
+    domain: extentOf(reference, d, funnel ? [1, 0] : [0, 1]),
+  });
+}
+
+function linspace(lo: number, hi: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+}
+
+/** A padded box around the central 99.5% of the reference, per plotted axis. */
+function extentOf(points: Float64Array, d: number, axes: [number, number] = [0, 1]): { x: [number, number]; y: [number, number] } {
+  const range = (axis: number): [number, number] => {
+    const values = Array.from({ length: points.length / d }, (_, i) => points[i * d + axis]!).sort((a, b) => a - b);
+    const lo = values[Math.floor(0.0025 * (values.length - 1))]!;
+    const hi = values[Math.ceil(0.9975 * (values.length - 1))]!;
+    const pad = 0.15 * (hi - lo);
+    return [lo - pad, hi + pad];
+  };
+  return { x: range(axes[0]), y: range(axes[1]) };
+}

@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runConfigSchema, RUN_FORMAT_VERSION, type RunConfig } from '../config.js';
+import { UsageError } from '../errors.js';
+import { writeFileAtomicSync } from '../io/atomic.js';
+
+export const RUN_FILES = {
+  config: 'config.json',
+  log: 'log.jsonl',
+  checkpoint: 'checkpoint.bin',
+  samples: 'samples',
+} as const;
+
+export function defaultRunDir(targetName: string, processName: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return path.join('checkpoints', `${targetName}-${processName}-${stamp}`);
+}
+
+/** Creates a new run directory; refuses to reuse one that already has content. */
+export function createRunDir(dir: string): void {
+  if (fs.existsSync(dir)) {
+    const isDir = fs.statSync(dir).isDirectory();
+    if (!isDir || fs.readdirSync(dir).length > 0) {
+      throw new UsageError(
+        `--out ${dir}: already exists${isDir ? ' and is not empty' : ' as a file'}; choose a new directory, or continue that run with --resume ${dir}`,
+      );
+    }
+  }
+  fs.mkdirSync(dir, { recursive: true });
+}
+
+export function writeRunConfig(dir: string, config: RunConfig): void {
+  writeFileAtomicSync(path.join(dir, RUN_FILES.config), JSON.stringify(config, null, 2) + '\n');
+}
+
+/** Reads and validates a run's config.json; every failure names the flag and file. */
+export function readRunConfig(dir: string, flagName: string): RunConfig {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`${flagName} ${dir}: no such run directory`);
+  }
+  const file = path.join(dir, RUN_FILES.config);
+  if (!fs.existsSync(file)) {
+    throw new UsageError(`${flagName} ${dir}: not a run directory (${RUN_FILES.config} is missing)`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  const version = (raw as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === 'number' && version > RUN_FORMAT_VERSION) {
+    throw new UsageError(`${file}: run format version ${version} is newer than this build reads (${RUN_FORMAT_VERSION})`);
+  }
+  const parsed = runConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`${file}: field ${issue.path.join('.') || '(root)'} is invalid: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function hasCheckpoint(dir: string): boolean {
+  return fs.existsSync(path.join(dir, RUN_FILES.checkpoint));
+}
