@@ -26,6 +26,9 @@ async function tryTensorflow(): Promise<string | null> {
     const pkg = '@tensorflow/tfjs-node-gpu';
     await import(pkg);
   } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+      return '@tensorflow/tfjs-node-gpu could not be loaded (not installed: it is optional, and its install needs to download libtensorflow)';
+    }
     return `@tensorflow/tfjs-node-gpu could not be loaded (${firstLine(err)})`;
   }
   return (await tf.setBackend(TFJS_NAME.tensorflow)) ? null : 'the tensorflow backend failed to initialise';

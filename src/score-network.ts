@@ -38,8 +38,8 @@ export function networkScore(net: ScoreNetwork, x: tf.Tensor2D, tau: number, a: 
   return tf.tidy(() => {
     const level: NoiseLevel = {
       tau: tf.fill([x.shape[0], 1], tau) as tf.Tensor2D,
-      a: tf.scalar(a).reshape([1, 1]) as tf.Tensor2D,
-      b: tf.scalar(b).reshape([1, 1]) as tf.Tensor2D,
+      a: tf.tensor2d([a], [1, 1]),
+      b: tf.tensor2d([b], [1, 1]),
     };
     return tf.div(scaledNetworkScore(net, x, level), b) as tf.Tensor2D;
   });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 describe('train: bad flags get a one-line error naming the flag, the value and what is accepted', () => {
   const cases: [string[], RegExp][] = [
-    [['--target', 'moons'], /^--target 'moons': expected one of funnel, grid9, ring8, gmm$/],
+    [['--target', 'moons'], /^--target 'moons': expected one of funnel, grid9, ring8, gmm, gaussian, two-point$/],
     [['--process', 've'], /^--process 've': expected one of vp, pbm$/],
     [['--backend', 'webgl'], /^--backend 'webgl': expected one of auto, tensorflow, wasm, cpu$/],
     [['--parameterisation', 'velocity'], /^--parameterisation 'velocity': expected one of noise, score, data$/],
@@ -149,7 +149,40 @@ describe('backends', () => {
   });
 });
 
+describe('train: a diverging loss', () => {
+  it('stops with exit code 3 and keeps the last good checkpoint', async () => {
+    const out = path.join(tempDir('diverge'), 'run');
+    const code = await trainCli(['--lr', '1e30', '--warmup', '0', '--steps', '30', '--checkpoint-every', '1', '--width', '8', '--depth', '1', '--no-eval', '--out', out]);
+    expect(code).toBe(3);
+    expect(fs.existsSync(path.join(out, 'checkpoint.bin'))).toBe(true);
+  });
+});
+
 describe('the command line process', () => {
+  it('Ctrl-C writes a checkpoint, exits 130, and the run resumes', async () => {
+    const out = path.join(tempDir('sigint'), 'run');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/train.ts', '--steps', '100000', '--width', '8', '--depth', '1', '--no-eval', '--out', out],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // Interrupt once training has produced its first log record.
+    const logFile = path.join(out, 'log.jsonl');
+    while (!fs.existsSync(logFile) || fs.readFileSync(logFile, 'utf8').length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/interrupted at step (\d+): checkpoint saved; continue with {2}npm run train -- --resume /);
+    const step = Number(/interrupted at step (\d+)/.exec(stdout)![1]);
+    const { readCheckpoint } = await import('../src/checkpoint.js');
+    expect(readCheckpoint(path.join(out, 'checkpoint.bin')).header.step).toBe(step);
+    expect(await trainCli(['--resume', out, '--steps', String(step + 5), '--no-eval'])).toBe(0);
+  });
+
   it('exits 2 with one line on stderr and no stack trace', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--steps', '-1'], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(2);

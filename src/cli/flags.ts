@@ -1,3 +1,4 @@
+import type { Options } from 'yargs';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 
@@ -44,4 +45,18 @@ export function parseFlags<S extends z.ZodType>(schema: S, args: Record<string, 
   const raw = args[key];
   const shown = typeof raw === 'string' ? `'${raw}'` : JSON.stringify(raw);
   throw new UsageError(`${kebab(key)} ${shown}: expected ${issue.message}`);
+}
+
+/**
+ * A yargs option kept as the text the user typed (validated later by a flag
+ * schema); its default is documented, not applied, so commands can tell which
+ * flags were given.
+ */
+export function textOption(describe: string, defaultDescription?: string, group?: string): Options {
+  return {
+    type: 'string',
+    describe,
+    ...(defaultDescription !== undefined ? { defaultDescription } : {}),
+    ...(group !== undefined ? { group } : {}),
+  };
 }

@@ -6,7 +6,7 @@ import { LR_SCHEDULES } from '../optim/schedule.js';
 import { PARAMETERISATIONS } from '../parameterisation.js';
 import { PROCESS_NAMES, VP_DEFAULTS, PBM_DEFAULTS } from '../process/index.js';
 import { TARGET_NAMES } from '../../datasets/index.js';
-import { flag } from './flags.js';
+import { flag, textOption } from './flags.js';
 
 /** Defaults of `npm run train`: VP on grid9, MLP 3 x 128, batch 512, 4000 steps, Adam 1e-3. */
 export const TRAIN_DEFAULTS = {
@@ -35,12 +35,7 @@ export const TRAIN_DEFAULTS = {
 } as const;
 
 const d = TRAIN_DEFAULTS;
-const str = (describe: string, group: string, defaultDescription?: string): Options => ({
-  type: 'string',
-  describe,
-  group,
-  ...(defaultDescription !== undefined ? { defaultDescription } : {}),
-});
+const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
 
 /**
  * Every flag of `npm run train`. Values are kept as typed text and validated by
@@ -52,6 +47,8 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   dim: str('dimension (funnel, gmm)', 'Target:', '10'),
   components: str('number of mixture components (gmm)', 'Target:', '10'),
   'target-seed': str('seed of the gmm means', 'Target:', 'the --seed value'),
+  std: str('standard deviation (gaussian)', 'Target:', '1'),
+  mu: str('the atoms sit at -mu and +mu on the first axis (two-point)', 'Target:', '1'),
   process: str(`noising process: ${PROCESS_NAMES.join(', ')}`, 'Process:', d.process),
   'beta-min': str('VP beta_min', 'Process:', String(VP_DEFAULTS.betaMin)),
   'beta-max': str('VP beta_max', 'Process:', String(VP_DEFAULTS.betaMax)),
@@ -91,6 +88,8 @@ export const trainFlagsSchema = z.object({
   dim: opt(flag.positiveInt()),
   components: opt(flag.positiveInt()),
   targetSeed: opt(flag.int()),
+  std: opt(flag.positive()),
+  mu: opt(flag.positive()),
   process: opt(flag.oneOf(PROCESS_NAMES)),
   betaMin: opt(flag.positive()),
   betaMax: opt(flag.positive()),

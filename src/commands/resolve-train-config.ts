@@ -1,4 +1,4 @@
-import { createTargetFromConfig } from '../../datasets/index.js';
+import { createTargetFromConfig, resolveTargetOptions, type TargetName } from '../../datasets/index.js';
 import type { RunConfig } from '../config.js';
 import { RUN_FORMAT_VERSION } from '../config.js';
 import { UsageError } from '../errors.js';
@@ -7,23 +7,25 @@ import { TRAIN_DEFAULTS as D, type TrainFlags } from '../cli/train-options.js';
 
 /** Target options from flags; flags that do not apply to the chosen target are errors, not ignored. */
 function targetOptions(f: TrainFlags, seed: number): { name: string; options: Record<string, unknown> } {
-  const name = f.target ?? D.target;
+  const name: TargetName = f.target ?? D.target;
   const reject = (flagName: string, given: unknown) => {
     if (given !== undefined) throw new UsageError(`${flagName} ${given}: does not apply to --target ${name}`);
   };
-  switch (name) {
-    case 'funnel':
-      reject('--components', f.components);
-      reject('--target-seed', f.targetSeed);
-      return { name, options: { dim: f.dim ?? 10 } };
-    case 'gmm':
-      return { name, options: { components: f.components ?? 10, dim: f.dim ?? 10, seed: f.targetSeed ?? seed } };
-    default:
-      reject('--dim', f.dim);
-      reject('--components', f.components);
-      reject('--target-seed', f.targetSeed);
-      return { name, options: {} };
+  // Flags each target takes; the target's own schema fills in the defaults.
+  const accepted: Record<string, Partial<Record<'dim' | 'components' | 'targetSeed' | 'std' | 'mu', string>>> = {
+    funnel: { dim: 'dim' },
+    gmm: { dim: 'dim', components: 'components', targetSeed: 'seed' },
+    gaussian: { dim: 'dim', std: 'std' },
+    'two-point': { dim: 'dim', mu: 'mu' },
+  };
+  const takes = accepted[name] ?? {};
+  const options: Record<string, unknown> = name === 'gmm' ? { seed } : {};
+  for (const key of ['dim', 'components', 'targetSeed', 'std', 'mu'] as const) {
+    const option = takes[key];
+    if (option !== undefined && f[key] !== undefined) options[option] = f[key];
+    else if (option === undefined) reject(`--${key === 'targetSeed' ? 'target-seed' : key}`, f[key]);
   }
+  return { name, options: resolveTargetOptions(name, options) };
 }
 
 /** The full config of a new run, with every default filled in. */
@@ -112,7 +114,7 @@ export function resumeConfig(stored: RunConfig, f: TrainFlags, dir: string): Run
       throw new UsageError(`${flagName} ${given}: does not match the run in ${dir} (${flagName} ${read(stored)}); drop the flag to resume`);
     }
   }
-  for (const key of ['dim', 'components', 'targetSeed', 'betaMin', 'betaMax', 'sigma', 'tauMin', 'tauMax', 'out'] as const) {
+  for (const key of ['dim', 'components', 'targetSeed', 'std', 'mu', 'betaMin', 'betaMax', 'sigma', 'tauMin', 'tauMax', 'out'] as const) {
     if (f[key] !== undefined) {
       throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} ${f[key]}: cannot be changed on --resume; the run's config.json is used`);
     }

@@ -5,7 +5,7 @@ import { printJsonSummary } from '../cli/run-command.js';
 import { progressBar } from '../cli/progress.js';
 import { TRAIN_DEFAULTS, type TrainFlags } from '../cli/train-options.js';
 import { UsageError } from '../errors.js';
-import { formatMetricsTable } from '../metrics/table.js';
+import { printEvaluation, samplerProgress } from '../cli/evaluation-report.js';
 import { buildRun } from '../run/build.js';
 import { evaluate, type EvaluationResult } from '../run/evaluate.js';
 import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
@@ -106,7 +106,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
     parts.backbone.params.forEach((p, i) => p.variable.assign(state.ema.shadow[i]!));
     const n = f.evalSamples ?? TRAIN_DEFAULTS.evalSamples;
     const steps = f.evalSteps ?? TRAIN_DEFAULTS.evalSteps;
-    const sampleBar = progressBar('sample', 1, 'steps');
+    const progress = samplerProgress();
     evaluation = await evaluate({
       target: parts.target,
       path: parts.path,
@@ -122,14 +122,10 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
         seed: config.train.seed,
       },
       outDir: samplesDir(runDir, 'ema', n, steps, config.train.seed),
-      onProgress: (done, total) => {
-        sampleBar.setTotal(total);
-        sampleBar.update(done);
-      },
+      onProgress: progress.onProgress,
     });
-    sampleBar.stop();
-    console.log(formatMetricsTable(evaluation.metrics, evaluation.floor));
-    console.log(`samples, plot and metrics: ${evaluation.outDir}`);
+    progress.stop();
+    printEvaluation(evaluation);
   }
   console.log(`run directory: ${runDir}`);
   if (f.json) {

@@ -19,6 +19,8 @@ export interface EvaluationResult {
   floor: MetricValues;
   samplingSeconds: number;
   metricSeconds: number;
+  /** False when a Sinkhorn problem hit its iteration cap (reported, not hidden). */
+  sinkhornConverged: boolean;
   files: { samples: string; plot: string; metrics: string };
 }
 
@@ -50,7 +52,7 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
   const samples = Float64Array.from(samples32);
   const reference = target.sample(req.n, Rng.derive(req.sampler.seed, REFERENCE_STREAM, 0));
   const reference2 = target.sample(req.n, Rng.derive(req.sampler.seed, REFERENCE_STREAM, 1));
-  const { metrics, floor } = computeMetricsWithFloor(samples, reference, reference2, {
+  const { metrics, floor, sinkhorn } = computeMetricsWithFloor(samples, reference, reference2, {
     dim: d,
     seed: req.sampler.seed,
     ...(target.mixture ? { mixture: target.mixture } : {}),
@@ -69,6 +71,7 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
   const report = {
     ...metrics,
     floor,
+    sinkhorn_convergence: sinkhorn,
     n: req.n,
     score: req.scoreSource,
     sampler: { method: 'euler-maruyama', ...req.sampler },
@@ -78,5 +81,6 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
     metric_seconds: metricSeconds,
   };
   await writeFileAtomic(files.metrics, JSON.stringify(report, null, 2) + '\n');
-  return { outDir: req.outDir, metrics, floor, samplingSeconds, metricSeconds, files };
+  const sinkhornConverged = sinkhorn.samples.converged && sinkhorn.floor.converged;
+  return { outDir: req.outDir, metrics, floor, samplingSeconds, metricSeconds, sinkhornConverged, files };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { yieldToEventLoop } from '../yield.js';
 import type { ScoreFunction } from './score-function.js';
 
 export interface SamplerOptions {
@@ -57,7 +58,7 @@ export async function sampleReverseSde(
       done += 1;
       if (done % 25 === 0 || done === total) {
         onProgress?.(done, total);
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
       }
     }
     if (options.denoise) {

@@ -4,6 +4,7 @@ import type { TrainConfig } from '../config.js';
 import { learningRate } from '../optim/schedule.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { yieldToEventLoop } from '../yield.js';
 import type { ScoreNetwork } from '../score-network.js';
 import { batchTensors, drawBatch } from './batch.js';
 import { TrainingLog, type LogRecord } from './log.js';
@@ -34,8 +35,6 @@ export type TrainingOutcome =
   | { status: 'completed'; step: number }
   | { status: 'interrupted'; step: number }
   | { status: 'diverged'; step: number; loss: number; lastCheckpointStep: number };
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Runs updates from state.step to config.steps. Randomness is keyed by step,
