@@ -1,20 +1,17 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
-import { flag } from './flags.js';
+import { flag, textOption } from './flags.js';
 
 export const SAMPLE_DEFAULTS = { n: 2000, steps: 500, batchSize: 2000, weights: 'ema', backend: 'auto' } as const;
 export const WEIGHT_CHOICES = ['ema', 'raw'] as const;
 
-const str = (describe: string, defaultDescription?: string): Options => ({
-  type: 'string',
-  describe,
-  ...(defaultDescription !== undefined ? { defaultDescription } : {}),
-});
+const str = textOption;
 
 /** Every flag of `npm run sample`. */
 export const SAMPLE_FLAGS: Record<string, Options> = {
-  run: str('run directory written by npm run train (required)'),
+  run: str('run directory written by npm run train (this or --bundle is required)'),
+  bundle: str('bundle directory written by npm run export, instead of --run'),
   n: str('number of samples', String(SAMPLE_DEFAULTS.n)),
   steps: str('Euler-Maruyama steps', String(SAMPLE_DEFAULTS.steps)),
   'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
@@ -24,15 +21,25 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   oracle: { type: 'boolean', default: false, describe: "use the target's exact score instead of the network" },
   weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.weights),
   seed: str('seed of the sampling noise and reference samples', "the run's seed"),
-  out: str('output directory', '<run>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>'),
+  out: str('output directory', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
   json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
 };
 
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 
+/** Exactly one of --run and --bundle; with neither, the message names --run as before. */
+function oneSource(flags: { run?: string | undefined; bundle?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (flags.run === undefined && flags.bundle === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['run'], message: 'a run directory (the flag is required)' });
+  } else if (flags.run !== undefined && flags.bundle !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['bundle'], message: 'either --run or --bundle, not both' });
+  }
+}
+
 export const sampleFlagsSchema = z.object({
-  run: z.string({ error: 'a run directory (the flag is required)' }).min(1, { error: 'a run directory' }),
+  run: opt(z.string().min(1, { error: 'a run directory' })),
+  bundle: opt(z.string().min(1, { error: 'a bundle directory' })),
   n: opt(flag.positiveInt()),
   steps: opt(flag.positiveInt()),
   tauMin: opt(flag.unitInterval()),
@@ -45,6 +52,6 @@ export const sampleFlagsSchema = z.object({
   out: opt(z.string().min(1, { error: 'a directory path' })),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
   json: z.boolean(),
-});
+}).superRefine(oneSource);
 
 export type SampleFlags = z.infer<typeof sampleFlagsSchema>;

@@ -1,0 +1,33 @@
+/**
+ * The public API for Node: the browser API of src/public/ with bundles read
+ * from directories on disk.
+ *
+ *   import { loadScoreModel, sample } from 'score-sde/src/api.js';
+ *   const model = await loadScoreModel('checkpoints/grid9-bundle');
+ */
+import { loadScoreModelFrom, type LoadOptions } from './bundle/load.js';
+import { directoryReader } from './bundle/node-reader.js';
+import type { BundleReader } from './bundle/reader.js';
+import type { ScoreModel } from './bundle/score-model.js';
+
+export {
+  sample,
+  BundleError,
+  BUNDLE_FILES,
+  BUNDLE_FORMAT_VERSION,
+  fetchReader,
+  loadScoreModelFrom,
+  parseBundleConfig,
+  type SampleOptions,
+  type ScoreModel,
+  type BundleConfig,
+  type BundleReader,
+  type LoadOptions,
+  type GaussianPath,
+} from './public/index.js';
+export { directoryReader } from './bundle/node-reader.js';
+
+/** Loads a bundle from a directory (or any reader). */
+export function loadScoreModel(bundle: string | BundleReader, options: LoadOptions = {}): Promise<ScoreModel> {
+  return loadScoreModelFrom(typeof bundle === 'string' ? directoryReader(bundle) : bundle, options);
+}

@@ -1,0 +1,93 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../errors.js';
+import { readJsonFileSync, writeFileAtomicSync } from '../io/atomic.js';
+import { buildRun } from '../run/build.js';
+import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
+import { loadWeights } from '../train/state.js';
+import { BUNDLE_FILES, type BundleConfig, type WeightFormat } from './format.js';
+import { buildBundleFiles } from './manifest.js';
+import type { NamedTensor } from './named-tensors.js';
+
+export interface ExportRequest {
+  runDir: string;
+  outDir: string;
+  formats: WeightFormat[];
+  weights: 'ema' | 'raw';
+  /** Recommended sampler settings recorded in the bundle. */
+  sampler: { steps: number; denoise: boolean; batchSize: number };
+  producer: string;
+  now?: Date;
+}
+
+export interface ExportResult {
+  outDir: string;
+  config: BundleConfig;
+  /** File name -> size in bytes. */
+  files: Record<string, number>;
+}
+
+/** The run's evaluations: samples/<label>/metrics.json, each tagged with its label. */
+function readEvaluations(runDir: string): BundleConfig['evaluation'] {
+  const dir = path.join(runDir, RUN_FILES.samples);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'metrics.json')))
+    .map((e) => e.name)
+    .sort()
+    .map((label) => ({ label, ...(readJsonFileSync(path.join(dir, label, 'metrics.json')) as Record<string, unknown>) }));
+}
+
+function refuseExisting(outDir: string): void {
+  if (!fs.existsSync(outDir)) return;
+  const isDir = fs.statSync(outDir).isDirectory();
+  if (!isDir || fs.readdirSync(outDir).length > 0) {
+    throw new UsageError(`--out ${outDir}: already exists${isDir ? ' and is not empty' : ' as a file'}; choose a new directory`);
+  }
+}
+
+/**
+ * Writes a bundle: the weights (checked against the run's network on the way
+ * out), then config.json last, so a bundle cut short by a crash has no
+ * config.json and is refused as incomplete rather than misread.
+ * Needs an initialised tfjs backend (the network is rebuilt to validate the weights).
+ */
+export function exportBundle(req: ExportRequest): ExportResult {
+  const run = readRunConfig(req.runDir, '--run');
+  if (!hasCheckpoint(req.runDir)) {
+    throw new UsageError(`--run ${req.runDir}: no ${RUN_FILES.checkpoint} yet (training wrote no checkpoint); train first`);
+  }
+  refuseExisting(req.outDir);
+  const parts = buildRun(run);
+  try {
+    const step = loadWeights(req.runDir, parts.backbone, req.weights === 'ema' ? 'ema' : 'params');
+    const tensors: NamedTensor[] = parts.backbone.params.map((p) => ({
+      name: p.name,
+      shape: p.variable.shape,
+      data: Float32Array.from(p.variable.dataSync()),
+    }));
+    const { config, files } = buildBundleFiles({
+      run,
+      tensors,
+      weights: req.weights,
+      step,
+      formats: req.formats,
+      evaluation: readEvaluations(req.runDir),
+      sampler: req.sampler,
+      producer: req.producer,
+      createdAt: (req.now ?? new Date()).toISOString(),
+    });
+    fs.mkdirSync(req.outDir, { recursive: true });
+    const order = [...files.keys()].filter((f) => f !== BUNDLE_FILES.config).concat(BUNDLE_FILES.config);
+    const sizes: Record<string, number> = {};
+    for (const name of order) {
+      const bytes = files.get(name)!;
+      writeFileAtomicSync(path.join(req.outDir, name), bytes);
+      sizes[name] = bytes.length;
+    }
+    return { outDir: req.outDir, config, files: sizes };
+  } finally {
+    parts.backbone.dispose();
+  }
+}

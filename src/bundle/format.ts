@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ACTIVATIONS } from '../../models/activations.js';
+import { PARAMETERISATIONS } from '../parameterisation.js';
+import { PROCESS_NAMES } from '../process/gaussian-path.js';
+
+/**
+ * The bundle: a directory with config.json (this schema) and the weights in one
+ * or both formats. Bump the version when a change makes older readers misread
+ * a bundle; readers refuse versions newer than theirs.
+ */
+export const BUNDLE_FORMAT = 'score-sde-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+
+export const BUNDLE_FILES = {
+  config: 'config.json',
+  tfjs: 'weights.bin',
+  safetensors: 'model.safetensors',
+} as const;
+
+export const WEIGHT_FORMATS = ['tfjs', 'safetensors'] as const;
+export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
+
+const positiveInt = z.number().int().positive();
+const finite = z.number().finite();
+
+/** One schema per backbone kind; a new backbone (the U-Net) adds a member here. */
+export const mlpBackboneSchema = z.object({
+  kind: z.literal('mlp'),
+  dim: positiveInt,
+  width: positiveInt,
+  depth: positiveInt,
+  activation: z.enum(ACTIVATIONS),
+  timeFrequencies: positiveInt,
+  maxFrequency: finite.positive(),
+});
+export const backboneSchema = z.discriminatedUnion('kind', [mlpBackboneSchema]);
+export type BundleBackbone = z.infer<typeof backboneSchema>;
+
+export const tensorSpecSchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative()),
+  dtype: z.literal('float32'),
+});
+export type TensorSpec = z.infer<typeof tensorSpecSchema>;
+
+/** TensorFlow.js's own weights manifest, so tf.io.loadWeights reads weights.bin as well. */
+const tfjsWeightsSchema = z.object({
+  file: z.string().min(1),
+  byteLength: z.number().int().nonnegative(),
+  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(tensorSpecSchema) })).length(1),
+});
+
+const safetensorsWeightsSchema = z.object({
+  file: z.string().min(1),
+  byteLength: z.number().int().nonnegative(),
+});
+
+export const bundleConfigSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
+  createdAt: z.string(),
+  producer: z.string(),
+  source: z.object({
+    weights: z.enum(['ema', 'raw']),
+    step: z.number().int().nonnegative(),
+    runFormatVersion: z.number().int(),
+  }),
+  network: z.object({
+    backbone: backboneSchema,
+    parameterisation: z.enum(PARAMETERISATIONS),
+    /** Input scaling c_in = 1 / sqrt(a^2 dataStd^2 + b^2): the data normalisation. */
+    dataStd: finite.positive(),
+    /** Every parameter in order, with its layout; the same names in every weight file. */
+    tensors: z.array(tensorSpecSchema.extend({ layout: z.string() })).min(1),
+    /** The forward pass, step by step, precise enough to reimplement. */
+    forward: z.array(z.string()),
+    /** Constants the forward pass uses that are not weights (e.g. the time-feature frequencies). */
+    constants: z.record(z.string(), z.array(finite)),
+  }),
+  process: z.object({
+    name: z.enum(PROCESS_NAMES),
+    params: z.record(z.string(), finite),
+    tauMin: finite,
+    tauMax: finite,
+    prior: z.string(),
+    formulas: z.record(z.string(), z.string()),
+  }),
+  sampler: z.object({
+    method: z.literal('euler-maruyama'),
+    steps: positiveInt,
+    denoise: z.boolean(),
+    seed: z.number().int(),
+    batchSize: positiveInt,
+    update: z.string(),
+  }),
+  target: z.object({
+    name: z.string(),
+    options: z.record(z.string(), z.unknown()),
+    params: z.record(z.string(), z.unknown()),
+    dim: positiveInt,
+  }),
+  training: z.record(z.string(), z.unknown()),
+  evaluation: z.array(z.object({ label: z.string() }).catchall(z.unknown())),
+  weights: z
+    .object({ tfjs: tfjsWeightsSchema.optional(), safetensors: safetensorsWeightsSchema.optional() })
+    .refine((w) => w.tfjs !== undefined || w.safetensors !== undefined, { message: 'lists no weight file' }),
+});
+
+export type BundleConfig = z.infer<typeof bundleConfigSchema>;

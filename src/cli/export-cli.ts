@@ -1,0 +1,16 @@
+import { exportCommand } from '../commands/export.js';
+import { parseCommandLine, type CommandSpec } from './command-line.js';
+import { EXPORT_FLAGS, exportFlagsSchema } from './export-options.js';
+
+export const EXPORT_COMMAND: CommandSpec<typeof exportFlagsSchema> = {
+  name: 'export',
+  usage:
+    '$0 --run DIR --out BUNDLE [flags]\n\nExport a trained run as a self-describing bundle (config.json + weights) ' +
+    'that Node, the browser (web/) and PyTorch/JAX can load.',
+  flags: EXPORT_FLAGS,
+  schema: exportFlagsSchema,
+};
+
+export async function exportCli(argv: string[]): Promise<number> {
+  return exportCommand(await parseCommandLine(EXPORT_COMMAND, argv));
+}

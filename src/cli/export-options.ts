@@ -1,0 +1,26 @@
+import type { Options } from 'yargs';
+import { z } from 'zod';
+import { flag, textOption as str } from './flags.js';
+import { WEIGHT_CHOICES } from './sample-options.js';
+
+export const EXPORT_FORMATS = ['tfjs', 'safetensors', 'all'] as const;
+export const EXPORT_DEFAULTS = { format: 'all', weights: 'ema' } as const;
+
+/** Every flag of `npm run export`. */
+export const EXPORT_FLAGS: Record<string, Options> = {
+  run: str('run directory written by npm run train (required)'),
+  out: str('new bundle directory (required; must not exist or be empty)'),
+  format: str(`weight files: ${EXPORT_FORMATS.join(', ')} (tfjs: weights.bin + TensorFlow.js manifest; safetensors: model.safetensors)`, EXPORT_DEFAULTS.format),
+  weights: str(`which weights: ${WEIGHT_CHOICES.join(', ')}`, EXPORT_DEFAULTS.weights),
+  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+};
+
+export const exportFlagsSchema = z.object({
+  run: z.string({ error: 'a run directory (the flag is required)' }).min(1, { error: 'a run directory' }),
+  out: z.string({ error: 'a bundle directory (the flag is required)' }).min(1, { error: 'a bundle directory' }),
+  format: flag.oneOf(EXPORT_FORMATS).optional(),
+  weights: flag.oneOf(WEIGHT_CHOICES).optional(),
+  json: z.boolean(),
+});
+
+export type ExportFlags = z.infer<typeof exportFlagsSchema>;

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend.js';
+import { EXPORT_DEFAULTS, type ExportFlags } from '../cli/export-options.js';
+import { printJsonSummary } from '../cli/run-command.js';
+import { SAMPLE_DEFAULTS } from '../cli/sample-options.js';
+import { exportBundle } from '../bundle/export.js';
+import { WEIGHT_FORMATS, type WeightFormat } from '../bundle/format.js';
+
+const PRODUCER = 'score-sde 0.1.0';
+
+/** `npm run export`: a run's network as a bundle. Fast (one file read, a few written): no progress bar. */
+export async function exportCommand(f: ExportFlags): Promise<number> {
+  const startedAt = performance.now();
+  // Only to rebuild the network and check the weights' shapes; no arithmetic.
+  await initBackend('cpu');
+  const format = f.format ?? EXPORT_DEFAULTS.format;
+  const formats: WeightFormat[] = format === 'all' ? [...WEIGHT_FORMATS] : [format];
+  const weights = f.weights ?? EXPORT_DEFAULTS.weights;
+  const result = exportBundle({
+    runDir: f.run,
+    outDir: f.out,
+    formats,
+    weights,
+    sampler: { steps: SAMPLE_DEFAULTS.steps, denoise: true, batchSize: SAMPLE_DEFAULTS.batchSize },
+    producer: PRODUCER,
+  });
+  const { config } = result;
+  const b = config.network.backbone;
+  console.log(
+    `exported ${weights} weights at step ${config.source.step} of ${f.run}: ${b.kind} ${b.depth} x ${b.width} ${b.activation}, ` +
+      `${config.network.parameterisation} prediction, process ${config.process.name}, target ${config.target.name}`,
+  );
+  for (const [name, bytes] of Object.entries(result.files)) console.log(`  ${result.outDir}/${name}  ${bytes.toLocaleString('en-US')} bytes`);
+  console.log(`sample it with  npm run sample -- --bundle ${result.outDir}`);
+  if (f.json) {
+    printJsonSummary({
+      status: 'completed',
+      run_dir: f.run,
+      bundle_dir: result.outDir,
+      format_version: config.formatVersion,
+      formats,
+      weights,
+      step: config.source.step,
+      files: result.files,
+      wall_seconds: (performance.now() - startedAt) / 1000,
+    });
+  }
+  tf.disposeVariables();
+  return 0;
+}

@@ -1,0 +1,25 @@
+/**
+ * The browser-safe public API: load an exported bundle and sample from it.
+ * Nothing on this path imports a Node-only module (test/bundle.test.ts checks
+ * by bundling it for the browser). Initialise a tfjs backend before loading.
+ *
+ *   const model = await loadScoreModel('bundles/grid9/');
+ *   const s = model.score(x, 0.5);                   // s(x, tau), x: [n, dim]
+ *   const xs = await sample(model, { n: 1000, steps: 200 });
+ */
+import { loadScoreModelFrom, type LoadOptions } from '../bundle/load.js';
+import { fetchReader, type BundleReader } from '../bundle/reader.js';
+import type { ScoreModel } from '../bundle/score-model.js';
+
+export { sample, type SampleOptions, type ScoreModel } from '../bundle/score-model.js';
+export { BundleError } from '../bundle/errors.js';
+export { BUNDLE_FILES, BUNDLE_FORMAT_VERSION, type BundleConfig } from '../bundle/format.js';
+export { fetchReader, type BundleReader } from '../bundle/reader.js';
+export { loadScoreModelFrom, parseBundleConfig, type LoadOptions } from '../bundle/load.js';
+export type { GaussianPath } from '../process/index.js';
+
+/** Loads a bundle from its folder URL (relative to the page) or from any reader. */
+export function loadScoreModel(bundle: string | URL | BundleReader, options: LoadOptions = {}): Promise<ScoreModel> {
+  const reader = typeof bundle === 'string' || bundle instanceof URL ? fetchReader(bundle) : bundle;
+  return loadScoreModelFrom(reader, options);
+}
