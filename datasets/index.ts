@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { FUNNEL_DEFAULTS, NealFunnel } from './funnel.js';
+import { GAUSSIAN_DEFAULTS, gaussian } from './gaussian.js';
 import { GMM_DEFAULTS, gmm, grid9, ring8 } from './mixture.js';
+import { TWO_POINT_DEFAULTS, TwoPoint } from './two-point.js';
 import type { Target } from './target.js';
 
 export type { Target, PathCoefficients, Points, MixtureInfo, ParameterDescription } from './target.js';
 export { GaussianMixture, grid9, ring8, gmm } from './mixture.js';
 export { NealFunnel, funnel } from './funnel.js';
+export { gaussian } from './gaussian.js';
+export { TwoPoint, twoPoint } from './two-point.js';
 
-export const TARGET_NAMES = ['funnel', 'grid9', 'ring8', 'gmm'] as const;
+export const TARGET_NAMES = ['funnel', 'grid9', 'ring8', 'gmm', 'gaussian', 'two-point'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Options each target accepts; unknown keys are rejected so typos do not pass silently. */
@@ -22,6 +26,18 @@ export const TARGET_OPTION_SCHEMAS = {
       components: z.number().int().min(1).default(GMM_DEFAULTS.components).describe('number of components K'),
       dim: z.number().int().min(1).default(GMM_DEFAULTS.dim).describe('dimension d'),
       seed: z.number().int().default(GMM_DEFAULTS.seed).describe('seed of the means, uniform in [-5, 5]^d'),
+    })
+    .strict(),
+  gaussian: z
+    .object({
+      dim: z.number().int().min(1).default(GAUSSIAN_DEFAULTS.dim).describe('dimension d'),
+      std: z.number().positive().finite().default(GAUSSIAN_DEFAULTS.std).describe('standard deviation s of every coordinate'),
+    })
+    .strict(),
+  'two-point': z
+    .object({
+      mu: z.number().positive().finite().default(TWO_POINT_DEFAULTS.mu).describe('atoms at -mu e_1 and +mu e_1'),
+      dim: z.number().int().min(1).default(TWO_POINT_DEFAULTS.dim).describe('dimension d'),
     })
     .strict(),
 } as const satisfies Record<TargetName, z.ZodType>;
@@ -50,6 +66,14 @@ const TARGETS: Record<TargetName, TargetEntry> = {
   gmm: {
     summary: 'K equally weighted unit-std Gaussians in d dimensions, means uniform in [-5, 5]^d',
     build: (o) => gmm(TARGET_OPTION_SCHEMAS.gmm.parse(o)),
+  },
+  gaussian: {
+    summary: 'isotropic Gaussian N(0, s^2 I)',
+    build: (o) => gaussian(TARGET_OPTION_SCHEMAS.gaussian.parse(o)),
+  },
+  'two-point': {
+    summary: 'mass 1/2 at -mu e_1 and 1/2 at +mu e_1 (no density: exact posterior, logistic in x_1)',
+    build: (o) => new TwoPoint(TARGET_OPTION_SCHEMAS['two-point'].parse(o)),
   },
 };
 

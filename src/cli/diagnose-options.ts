@@ -1,0 +1,108 @@
+import type { Options } from 'yargs';
+import { z } from 'zod';
+import { TARGET_NAMES } from '../../datasets/index.js';
+import { BACKEND_CHOICES } from '../backend.js';
+import { JACOBIAN_METHODS } from '../diagnostics/network-localisation.js';
+import { flag } from './flags.js';
+import { WEIGHT_CHOICES } from './sample-options.js';
+
+/** Defaults of `npm run diagnose` (the issue's: 40 log-spaced r in [0.05, 20], 2000 points, M = 1..5, seed 0). */
+export const DIAGNOSE_DEFAULTS = {
+  rMin: 0.05,
+  rMax: 20,
+  rCount: 40,
+  uCount: 200,
+  deltaCount: 1000,
+  n: 2000,
+  m: [1, 2, 3, 4, 5],
+  seed: 0,
+  jacobian: 'auto',
+  batchSize: 2000,
+  weights: 'ema',
+  backend: 'auto',
+} as const;
+
+const d = DIAGNOSE_DEFAULTS;
+const str = (describe: string, group: string, defaultDescription?: string): Options => ({
+  type: 'string',
+  describe,
+  group,
+  ...(defaultDescription !== undefined ? { defaultDescription } : {}),
+});
+
+/** Every flag of `npm run diagnose`, kept as typed text and validated by diagnoseFlagsSchema. */
+export const DIAGNOSE_FLAGS: Record<string, Options> = {
+  target: str(`exact diagnostics of a target: ${TARGET_NAMES.join(', ')}`, 'Source (one of):'),
+  run: str('diagnostics of a trained run (its network, compared with its exact target)', 'Source (one of):'),
+  dim: str('dimension (funnel, gmm, gaussian, two-point)', 'Target options (with --target):', 'funnel/gmm 10, gaussian 2, two-point 1'),
+  components: str('number of mixture components (gmm)', 'Target options (with --target):', '10'),
+  'target-seed': str('seed of the gmm means', 'Target options (with --target):', '0'),
+  std: str('standard deviation (gaussian)', 'Target options (with --target):', '1'),
+  mu: str('atoms at -mu e_1 and +mu e_1 (two-point)', 'Target options (with --target):', '1'),
+  weights: str(`network weights (with --run): ${WEIGHT_CHOICES.join(', ')}`, 'Network (with --run):', d.weights),
+  jacobian: str(
+    `score Jacobian: full (d backward passes), iterative (Lanczos on Jacobian-vector products, up to 40 steps), auto (full up to d = 20)`,
+    'Network (with --run):',
+    d.jacobian,
+  ),
+  'batch-size': str('points per Jacobian batch', 'Network (with --run):', String(d.batchSize)),
+  backend: str(`TensorFlow.js backend (with --run): ${BACKEND_CHOICES.join(', ')}`, 'Network (with --run):', d.backend),
+  'r-min': str('smallest SNR r = a/b of the log-spaced grid', 'Grids:', String(d.rMin)),
+  'r-max': str('largest SNR of the grid', 'Grids:', String(d.rMax)),
+  'r-count': str('number of r values', 'Grids:', String(d.rCount)),
+  r: str('explicit r values instead, comma-separated and increasing, e.g. 0.1,1,10', 'Grids:'),
+  'u-count': str('points of the survival curve s_r(u), u from 0 to u-max', 'Grids:', String(d.uCount)),
+  'u-max': str('end of the u grid', 'Grids:', 'max(1, largest L) at each r'),
+  'delta-count': str('points of the delta grid in (0, 1] for m*, delta* and zeta*', 'Grids:', String(d.deltaCount)),
+  m: str('levels M of zeta*_M, comma-separated', 'Grids:', d.m.join(',')),
+  n: str('points x ~ p_tau drawn at each r', 'Sampling:', String(d.n)),
+  seed: str('seed of the points', 'Sampling:', String(d.seed)),
+  out: str('output directory (new or empty)', 'Output:', 'checkpoints/diagnostics/<target>-<time>, or <run>/diagnostics'),
+  json: { type: 'boolean', describe: 'print a JSON summary as the last line of stdout', default: false },
+};
+
+/** Comma-separated positive numbers, e.g. "1,2,5". */
+function positiveList(accepted: string, increasing: boolean) {
+  return z.string().transform((text, ctx) => {
+    const values = text.split(',').map((t) => (t.trim() === '' ? Number.NaN : Number(t)));
+    const ok =
+      values.length > 0 &&
+      values.every((v) => Number.isFinite(v) && v > 0) &&
+      (!increasing || values.every((v, k) => k === 0 || v > values[k - 1]));
+    if (!ok) {
+      ctx.addIssue({ code: 'custom', message: accepted });
+      return z.NEVER;
+    }
+    return values;
+  });
+}
+
+const opt = <T extends z.ZodType>(schema: T) => schema.optional();
+
+export const diagnoseFlagsSchema = z.object({
+  target: opt(flag.oneOf(TARGET_NAMES)),
+  run: opt(z.string().min(1, { error: 'a run directory' })),
+  dim: opt(flag.positiveInt()),
+  components: opt(flag.positiveInt()),
+  targetSeed: opt(flag.int()),
+  std: opt(flag.positive()),
+  mu: opt(flag.positive()),
+  weights: opt(flag.oneOf(WEIGHT_CHOICES)),
+  jacobian: opt(flag.oneOf(JACOBIAN_METHODS)),
+  batchSize: opt(flag.positiveInt()),
+  backend: opt(flag.oneOf(BACKEND_CHOICES)),
+  rMin: opt(flag.positive()),
+  rMax: opt(flag.positive()),
+  rCount: opt(flag.positiveInt()),
+  r: opt(positiveList('comma-separated positive numbers in increasing order', true)),
+  uCount: opt(flag.positiveInt()),
+  uMax: opt(flag.positive()),
+  deltaCount: opt(flag.positiveInt()),
+  m: opt(positiveList('comma-separated positive numbers', false)),
+  n: opt(flag.positiveInt()),
+  seed: opt(flag.int()),
+  out: opt(z.string().min(1, { error: 'a directory path' })),
+  json: z.boolean(),
+});
+
+export type DiagnoseFlags = z.infer<typeof diagnoseFlagsSchema>;
