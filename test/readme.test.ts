@@ -1,0 +1,31 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_FLAGS } from '../src/cli/sample-options.js';
+import { TRAIN_FLAGS } from '../src/cli/train-options.js';
+import { EXPORT_FLAGS } from '../src/cli/export-options.js';
+
+const readme = fs.readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
+const section = (title: string) => {
+  const start = readme.indexOf(`## ${title}`);
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end === -1 ? undefined : end);
+};
+const flagsIn = (text: string) => new Set([...text.matchAll(/`--([a-z][a-z-]*)`/g)].map((m) => m[1]!));
+
+describe('README stays true', () => {
+  it('starts with the install-and-run command and the test command', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(firstBlock).toMatch(/^npm ci && npm run train\b/m);
+    expect(firstBlock).toMatch(/^npm test\b/m);
+  });
+
+  it.each([
+    ['Training: `npm run train`', TRAIN_FLAGS],
+    ['Sampling: `npm run sample`', SAMPLE_FLAGS],
+    ['Export: `npm run export`', EXPORT_FLAGS],
+  ] as const)('lists every flag of %s, and only real ones', (title, flags) => {
+    const documented = flagsIn(section(title));
+    expect([...documented].sort()).toEqual(Object.keys(flags).sort());
+  });
+});
