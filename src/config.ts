@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVATIONS } from '../models/activations.js';
+import { mlpConfigSchema } from '../models/schema.js';
 import { PARAMETERISATIONS } from './parameterisation.js';
 import { PROCESS_NAMES } from './process/gaussian-path.js';
 import { LR_SCHEDULES } from './optim/schedule.js';
@@ -11,14 +11,7 @@ const positiveInt = z.number().int().positive();
 const finite = z.number().finite();
 const positive = finite.positive();
 
-export const modelConfigSchema = z.object({
-  kind: z.literal('mlp'),
-  dim: positiveInt,
-  width: positiveInt,
-  depth: positiveInt,
-  activation: z.enum(ACTIVATIONS),
-  timeFrequencies: positiveInt,
-  maxFrequency: positive,
+export const modelConfigSchema = mlpConfigSchema.extend({
   parameterisation: z.enum(PARAMETERISATIONS),
   dataStd: positive,
 });

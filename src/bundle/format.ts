@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVATIONS } from '../../models/activations.js';
+import { backboneConfigSchema } from '../../models/schema.js';
 import { PARAMETERISATIONS } from '../parameterisation.js';
 import { PROCESS_NAMES } from '../process/gaussian-path.js';
 
@@ -23,17 +23,7 @@ export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
 const positiveInt = z.number().int().positive();
 const finite = z.number().finite();
 
-/** One schema per backbone kind; a new backbone (the U-Net) adds a member here. */
-export const mlpBackboneSchema = z.object({
-  kind: z.literal('mlp'),
-  dim: positiveInt,
-  width: positiveInt,
-  depth: positiveInt,
-  activation: z.enum(ACTIVATIONS),
-  timeFrequencies: positiveInt,
-  maxFrequency: finite.positive(),
-});
-export const backboneSchema = z.discriminatedUnion('kind', [mlpBackboneSchema]);
+export const backboneSchema = backboneConfigSchema;
 export type BundleBackbone = z.infer<typeof backboneSchema>;
 
 export const tensorSpecSchema = z.object({
