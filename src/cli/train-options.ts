@@ -44,7 +44,7 @@ const str = (describe: string, group: string, defaultDescription?: string) => te
  */
 export const TRAIN_FLAGS: Record<string, Options> = {
   target: str(`target distribution: ${TARGET_NAMES.join(', ')}`, 'Target:', d.target),
-  dim: str('dimension (funnel, gmm)', 'Target:', '10'),
+  dim: str('dimension (funnel, gmm, gaussian, two-point)', 'Target:', 'funnel 10, gmm 10, gaussian 2, two-point 1'),
   components: str('number of mixture components (gmm)', 'Target:', '10'),
   'target-seed': str('seed of the gmm means', 'Target:', 'the --seed value'),
   std: str('standard deviation (gaussian)', 'Target:', '1'),
