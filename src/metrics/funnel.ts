@@ -10,6 +10,7 @@ import { pointCount } from './pairwise.js';
 export function firstCoordinateW1(x: Points, d: number, scale: number): number {
   const n = pointCount(x, d);
   if (n < 1) throw new RangeError('W1 needs at least one point');
+  if (!(scale > 0)) throw new RangeError(`scale must be positive, got ${scale}`);
   const v = Float64Array.from({ length: n }, (_, i) => x[i * d]!).sort();
   const s = scale;
   // Antiderivative of (c - Phi(t / s)).

@@ -12,6 +12,7 @@ export function sampleMean(x: Points, d: number): Float64Array {
 /** Unbiased sample covariance, d x d row-major. */
 export function sampleCovariance(x: Points, d: number): Float64Array {
   const n = pointCount(x, d);
+  if (n < 2) throw new RangeError('a sample covariance needs at least two points');
   const mean = sampleMean(x, d);
   const cov = new Float64Array(d * d);
   for (let i = 0; i < n; i++) {

@@ -7,7 +7,7 @@ const DESCRIPTIONS: Record<keyof MetricValues, string> = {
   energy: 'energy distance',
   mean_error: 'mean error',
   cov_error: 'covariance error',
-  x0_w1: 'W1 of x0 vs N(0, 9)',
+  x0_w1: 'W1 of x0 vs N(0, scale^2)',
   mode_coverage: 'mode coverage',
   weight_tv: 'weight TV',
 };
