@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../src/rng.js';
 import { activate, type Activation } from './activations.js';
-import { dense } from './dense.js';
+import { dense, denseActivation, isFusedActivation } from './dense.js';
 import { fourierFrequencies, timeFeatures } from './time-features.js';
 import type { Backbone, NamedParameter } from './backbone.js';
 
@@ -48,9 +48,13 @@ export function createMlp(config: MlpConfig, rng: Rng): Backbone {
     params,
     apply(x, tau) {
       let h: tf.Tensor2D = tf.concat([x, timeFeatures(tau, omega)], 1);
+      const act = config.activation;
       layers.forEach((layer, i) => {
-        h = dense(h, layer.w as tf.Tensor2D, layer.b as tf.Tensor1D);
-        if (i + 1 < layers.length) h = activate(h, config.activation);
+        const [w, b] = [layer.w as tf.Tensor2D, layer.b as tf.Tensor1D];
+        if (i + 1 === layers.length) h = dense(h, w, b);
+        // One custom-gradient op per hidden layer (fused forward, hand-written derivative).
+        else if (isFusedActivation(act)) h = denseActivation(h, w, b, act);
+        else h = activate(dense(h, w, b), act);
       });
       return h;
     },
