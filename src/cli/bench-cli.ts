@@ -1,0 +1,15 @@
+import { benchCommand } from '../commands/bench.js';
+import { parseCommandLine, type CommandSpec } from './command-line.js';
+import { BENCH_FLAGS, benchFlagsSchema } from './bench-options.js';
+
+export const BENCH_COMMAND: CommandSpec<typeof benchFlagsSchema> = {
+  name: 'bench',
+  usage:
+    '$0 [flags]\n\nTime training steps, sampling and metrics (medians after warm-up), with the straightforward tf.layers build of each network side by side.',
+  flags: BENCH_FLAGS,
+  schema: benchFlagsSchema,
+};
+
+export async function benchCli(argv: string[]): Promise<number> {
+  return benchCommand(await parseCommandLine(BENCH_COMMAND, argv));
+}

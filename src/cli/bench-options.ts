@@ -1,0 +1,42 @@
+import type { Options } from 'yargs';
+import { z } from 'zod';
+import { BACKEND_CHOICES } from '../backend.js';
+import { BENCH_CASES, type BenchCaseName } from '../bench/cases.js';
+import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
+
+export const BENCH_DEFAULTS = { cases: BENCH_CASES.join(','), backend: 'wasm', repeatScale: 1 } as const;
+
+/** Every flag of `npm run bench`. */
+export const BENCH_FLAGS: Record<string, Options> = {
+  cases: textOption(`comma-separated cases to run: ${BENCH_CASES.join(', ')}`, BENCH_DEFAULTS.cases),
+  'repeat-scale': textOption('multiply every case\'s number of timed repeats (at least 3 are kept)', String(BENCH_DEFAULTS.repeatScale)),
+  baseline: {
+    type: 'boolean',
+    default: true,
+    describe: 'time the tf.layers + minimize build of each training case alongside (--no-baseline skips)',
+  },
+  backend: textOption(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, BENCH_DEFAULTS.backend),
+  threads: threadsOption(),
+  json: { type: 'boolean', default: false, describe: 'print the results as one JSON object, the last line of stdout' },
+};
+
+const caseList = z.string().transform((text, ctx) => {
+  const names = text.split(',').map((s) => s.trim());
+  const bad = names.find((s) => !(BENCH_CASES as readonly string[]).includes(s));
+  if (bad !== undefined || names.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `a comma-separated list of ${BENCH_CASES.join(', ')}` });
+    return z.NEVER;
+  }
+  return [...new Set(names)] as BenchCaseName[];
+});
+
+export const benchFlagsSchema = z.object({
+  cases: caseList.optional(),
+  repeatScale: flag.positive().optional(),
+  baseline: z.boolean(),
+  backend: flag.oneOf(BACKEND_CHOICES).optional(),
+  threads: threadsFlag().optional(),
+  json: z.boolean(),
+});
+
+export type BenchFlags = z.infer<typeof benchFlagsSchema>;
