@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { defaultWasmThreads, setWasmBackend } from './wasm-threads.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -10,8 +11,16 @@ export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 export interface ActiveBackend {
   name: BackendName;
+  /** Threads of the wasm backend's pool (1 for the other backends, which manage their own). */
+  threads: number;
   /** Why the backends preferred by `auto` were passed over. */
   skipped: string[];
+}
+
+/** The start-up line of every command: the backend, its threads, and why the preferred ones were passed over. */
+export function describeBackend(b: ActiveBackend): string {
+  const threads = b.name === 'wasm' ? ` (${b.threads} thread${b.threads === 1 ? '' : 's'})` : '';
+  return `backend: ${b.name}${threads}${b.skipped.length ? `; passed over: ${b.skipped.join('; ')}` : ''}`;
 }
 
 export class BackendUnavailableError extends Error {}
@@ -34,9 +43,18 @@ async function tryTensorflow(): Promise<string | null> {
   return (await tf.setBackend(TFJS_NAME.tensorflow)) ? null : 'the tensorflow backend failed to initialise';
 }
 
-async function tryBackend(name: BackendName): Promise<string | null> {
+export interface BackendOptions {
+  /** Threads of the wasm backend (default: one per core). */
+  threads?: number;
+}
+
+async function tryBackend(name: BackendName, threads: number): Promise<string | null> {
   if (name === 'tensorflow') return tryTensorflow();
   try {
+    if (name === 'wasm') {
+      await setWasmBackend(threads);
+      return null;
+    }
     return (await tf.setBackend(TFJS_NAME[name])) ? null : `the ${name} backend failed to initialise`;
   } catch (err) {
     return `the ${name} backend failed to initialise (${firstLine(err)})`;
@@ -53,16 +71,17 @@ function firstLine(err: unknown): string {
  * tfjs-node, then WebAssembly (XNNPACK), then the pure-JS cpu backend; an
  * explicit choice that cannot load is an error, never a silent fallback.
  */
-export async function initBackend(choice: BackendChoice): Promise<ActiveBackend> {
+export async function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<ActiveBackend> {
   // PROD silences tfjs's console banners and debug checks.
   tf.env().set('PROD', true);
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const wasmThreads = options.threads ?? defaultWasmThreads();
   const skipped: string[] = [];
   for (const name of order) {
-    const problem = await tryBackend(name);
+    const problem = await tryBackend(name, wasmThreads);
     if (problem === null) {
       await tf.ready();
-      return { name, skipped };
+      return { name, threads: name === 'wasm' ? wasmThreads : 1, skipped };
     }
     skipped.push(`${name}: ${problem}`);
   }

@@ -44,6 +44,8 @@ export const runConfigSchema = z.object({
   model: modelConfigSchema,
   train: trainConfigSchema,
   backend: z.string(),
+  /** Threads of the wasm backend (results do not depend on it); absent in runs of older versions. */
+  threads: positiveInt.optional(),
   createdAt: z.string(),
 });
 

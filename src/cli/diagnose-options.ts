@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TARGET_NAMES } from '../../datasets/index.js';
 import { BACKEND_CHOICES } from '../backend.js';
 import { JACOBIAN_METHODS } from '../diagnostics/network-localisation.js';
-import { flag } from './flags.js';
+import { flag, threadsFlag, threadsOption } from './flags.js';
 import { WEIGHT_CHOICES } from './sample-options.js';
 
 /** Defaults of `npm run diagnose` (the issue's: 40 log-spaced r in [0.05, 20], 2000 points, M = 1..5, seed 0). */
@@ -47,6 +47,7 @@ export const DIAGNOSE_FLAGS: Record<string, Options> = {
   ),
   'batch-size': str('points per Jacobian batch', 'Network (with --run):', String(d.batchSize)),
   backend: str(`TensorFlow.js backend (with --run): ${BACKEND_CHOICES.join(', ')}`, 'Network (with --run):', d.backend),
+  threads: threadsOption('Network (with --run):'),
   'r-min': str('smallest SNR r = a/b of the log-spaced grid', 'Grids:', String(d.rMin)),
   'r-max': str('largest SNR of the grid', 'Grids:', String(d.rMax)),
   'r-count': str('number of r values', 'Grids:', String(d.rCount)),
@@ -91,6 +92,7 @@ export const diagnoseFlagsSchema = z.object({
   jacobian: opt(flag.oneOf(JACOBIAN_METHODS)),
   batchSize: opt(flag.positiveInt()),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
+  threads: opt(threadsFlag()),
   rMin: opt(flag.positive()),
   rMax: opt(flag.positive()),
   rCount: opt(flag.positiveInt()),

@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { MAX_WASM_THREADS } from '../wasm-threads.js';
 
 /**
  * Schemas for command-line values. Numeric flags arrive as the raw text the
@@ -27,6 +28,14 @@ export const flag = {
   oneOf: <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: () => `one of ${values.join(', ')}` }),
 };
+
+/** `--threads`: threads of the wasm backend's pool (the other backends ignore it). */
+export function threadsOption(group?: string): Options {
+  return textOption(`threads of the wasm backend (1 to ${MAX_WASM_THREADS})`, 'one per core', group);
+}
+
+export const threadsFlag = () =>
+  numberFlag(`an integer from 1 to ${MAX_WASM_THREADS}`, (v) => Number.isInteger(v) && v >= 1 && v <= MAX_WASM_THREADS);
 
 const kebab = (key: string) => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 

@@ -1,7 +1,7 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
-import { flag, textOption } from './flags.js';
+import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 export const SAMPLE_DEFAULTS = { n: 2000, steps: 500, batchSize: 2000, weights: 'ema', backend: 'auto' } as const;
 export const WEIGHT_CHOICES = ['ema', 'raw'] as const;
@@ -23,6 +23,7 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   seed: str('seed of the sampling noise and reference samples', "the run's seed"),
   out: str('output directory', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
+  threads: threadsOption(),
   json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
 };
 
@@ -51,6 +52,7 @@ export const sampleFlagsSchema = z.object({
   seed: opt(flag.int()),
   out: opt(z.string().min(1, { error: 'a directory path' })),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
+  threads: opt(threadsFlag()),
   json: z.boolean(),
 }).superRefine(oneSource);
 

@@ -6,7 +6,7 @@ import { LR_SCHEDULES } from '../optim/schedule.js';
 import { PARAMETERISATIONS } from '../parameterisation.js';
 import { PROCESS_NAMES, VP_DEFAULTS, PBM_DEFAULTS } from '../process/index.js';
 import { TARGET_NAMES } from '../../datasets/index.js';
-import { flag, textOption } from './flags.js';
+import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 /** Defaults of `npm run train`: VP on grid9, MLP 3 x 128, batch 512, 4000 steps, Adam 1e-3. */
 export const TRAIN_DEFAULTS = {
@@ -74,6 +74,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   out: str('new run directory', 'Run:', 'checkpoints/<target>-<process>-<time>'),
   resume: str('continue the run in this directory', 'Run:'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', d.backend),
+  threads: threadsOption('Run:'),
   eval: { type: 'boolean', describe: 'sample and evaluate after training (--no-eval skips)', group: 'Evaluation:', default: true },
   'eval-samples': str('samples drawn for the evaluation', 'Evaluation:', String(d.evalSamples)),
   'eval-steps': str('Euler-Maruyama steps for the evaluation', 'Evaluation:', String(d.evalSteps)),
@@ -115,6 +116,7 @@ export const trainFlagsSchema = z.object({
   out: opt(z.string().min(1, { error: 'a directory path' })),
   resume: opt(z.string().min(1, { error: 'a run directory' })),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
+  threads: opt(threadsFlag()),
   eval: z.boolean(),
   evalSamples: opt(flag.positiveInt()),
   evalSteps: opt(flag.positiveInt()),

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createTargetFromConfig, type TargetName } from '../../datasets/index.js';
 import type { Target } from '../../datasets/target.js';
-import { initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../backend.js';
 import { DIAGNOSE_DEFAULTS as D, type DiagnoseFlags } from '../cli/diagnose-options.js';
 import { progressBar } from '../cli/progress.js';
 import { printJsonSummary } from '../cli/run-command.js';
@@ -54,6 +54,7 @@ const NETWORK_FLAG_NAMES: [keyof DiagnoseFlags, string][] = [
   ['jacobian', '--jacobian'],
   ['batchSize', '--batch-size'],
   ['backend', '--backend'],
+  ['threads', '--threads'],
 ];
 
 function rejectGiven(f: DiagnoseFlags, names: [keyof DiagnoseFlags, string][], why: string): void {
@@ -125,8 +126,8 @@ async function runSource(f: DiagnoseFlags, dir: string, settings: DiagnoseSettin
   const config = readRunConfig(dir, '--run');
   if (!hasCheckpoint(dir)) throw new UsageError(`--run ${dir}: no ${RUN_FILES.checkpoint} yet (training wrote no checkpoint)`);
   // The network's tensors need the backend, so it comes first.
-  const backend = await initBackend(f.backend ?? D.backend);
-  console.log(`backend: ${backend.name}${backend.skipped.length ? ` (passed over: ${backend.skipped.join('; ')})` : ''}`);
+  const backend = await initBackend(f.backend ?? D.backend, { threads: f.threads });
+  console.log(describeBackend(backend));
   const parts = buildRun(config);
   const proc = parts.path;
   const reach = snrRange(proc);

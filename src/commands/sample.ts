@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Target } from '../../datasets/target.js';
-import { initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../backend.js';
 import { openBundleForSampling } from '../bundle/sample-source.js';
 import { printEvaluation, samplerProgress } from '../cli/evaluation-report.js';
 import { printJsonSummary } from '../cli/run-command.js';
@@ -29,8 +29,8 @@ interface SamplingSource {
 }
 
 async function initAndReportBackend(f: SampleFlags): Promise<string> {
-  const backend = await initBackend(f.backend ?? SAMPLE_DEFAULTS.backend);
-  console.log(`backend: ${backend.name}${backend.skipped.length ? ` (passed over: ${backend.skipped.join('; ')})` : ''}`);
+  const backend = await initBackend(f.backend ?? SAMPLE_DEFAULTS.backend, { threads: f.threads });
+  console.log(describeBackend(backend));
   return backend.name;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parameterCount } from '../../models/index.js';
-import { initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../backend.js';
 import { printJsonSummary } from '../cli/run-command.js';
 import { progressBar } from '../cli/progress.js';
 import { TRAIN_DEFAULTS, type TrainFlags } from '../cli/train-options.js';
@@ -36,8 +36,8 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
     runDir = f.out ?? defaultRunDir(config.target.name, config.process.name);
   }
 
-  const backend = await initBackend(f.backend ?? TRAIN_DEFAULTS.backend);
-  console.log(`backend: ${backend.name}${backend.skipped.length ? ` (passed over: ${backend.skipped.join('; ')})` : ''}`);
+  const backend = await initBackend(f.backend ?? TRAIN_DEFAULTS.backend, { threads: f.threads });
+  console.log(describeBackend(backend));
 
   const parts = buildRun(config);
   const state = freshState(parts.backbone, config.train.emaHalfLife);
@@ -48,11 +48,11 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
       throw new UsageError(`--steps ${config.train.steps}: the run in ${runDir} is already at step ${state.step}; give a larger --steps`);
     }
     log.truncateAfter(state.step);
-    config = { ...config, backend: backend.name };
+    config = { ...config, backend: backend.name, threads: backend.threads };
     writeRunConfig(runDir, config);
     console.log(`resuming ${runDir} at step ${state.step} of ${config.train.steps}`);
   } else {
-    config = { ...config, backend: backend.name };
+    config = { ...config, backend: backend.name, threads: backend.threads };
     createRunDir(runDir);
     writeRunConfig(runDir, config);
     console.log(`run directory: ${runDir}`);
