@@ -35,17 +35,38 @@ export interface Checkpoint {
 
 export class CheckpointError extends Error {}
 
-/** Named tensor groups, e.g. params, ema, adam_m, adam_v. */
-export type TensorGroups = Record<string, { name: string; variable: tf.Variable }[]>;
+/**
+ * One named float32 array of the training state, wherever it lives: a tfjs
+ * variable (the weights) or host memory (optimiser moments kept on the CPU).
+ */
+export interface StoredArray {
+  name: string;
+  shape: number[];
+  read(): Float32Array;
+  write(values: Float32Array): void;
+}
 
-export function encodeCheckpoint(step: number, groups: TensorGroups, meta: Record<string, unknown>): Uint8Array {
+/** Named array groups, e.g. params, ema, adam_m, adam_v. */
+export type ArrayGroups = Record<string, StoredArray[]>;
+
+/** Variables as checkpoint arrays: read copies the values out, write assigns a new tensor. */
+export function variableArrays(list: { name: string; variable: tf.Variable }[]): StoredArray[] {
+  return list.map(({ name, variable }) => ({
+    name,
+    shape: variable.shape,
+    read: () => variable.dataSync() as Float32Array,
+    write: (values) => tf.tidy(() => variable.assign(tf.tensor(values, variable.shape))),
+  }));
+}
+
+export function encodeCheckpoint(step: number, groups: ArrayGroups, meta: Record<string, unknown>): Uint8Array {
   const tensors: TensorEntry[] = [];
   const values: Float32Array[] = [];
   let offset = 0;
   for (const [group, list] of Object.entries(groups)) {
-    for (const { name, variable } of list) {
-      tensors.push({ name: `${group}/${name}`, shape: variable.shape, offset });
-      const v = variable.dataSync() as Float32Array;
+    for (const array of list) {
+      tensors.push({ name: `${group}/${array.name}`, shape: array.shape, offset });
+      const v = array.read();
       values.push(v);
       offset += v.length;
     }
@@ -100,7 +121,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   return { header, data };
 }
 
-export function writeCheckpoint(path: string, step: number, groups: TensorGroups, meta: Record<string, unknown>): void {
+export function writeCheckpoint(path: string, step: number, groups: ArrayGroups, meta: Record<string, unknown>): void {
   writeFileAtomicSync(path, encodeCheckpoint(step, groups, meta));
 }
 
@@ -110,25 +131,27 @@ export function readCheckpoint(path: string): Checkpoint {
 }
 
 /**
- * Copies a checkpoint's tensors into existing variables, checking that every
- * requested tensor is present with the same shape.
+ * Copies a checkpoint's tensors into existing arrays, checking that every
+ * requested tensor is present with the same shape before anything is written.
  */
-export function restoreGroups(ckpt: Checkpoint, groups: TensorGroups, file: string): void {
+export function restoreGroups(ckpt: Checkpoint, groups: ArrayGroups, file: string): void {
   const byName = new Map(ckpt.header.tensors.map((t) => [t.name, t]));
+  const writes: (() => void)[] = [];
   for (const [group, list] of Object.entries(groups)) {
-    for (const { name, variable } of list) {
-      const key = `${group}/${name}`;
+    for (const array of list) {
+      const key = `${group}/${array.name}`;
       const entry = byName.get(key);
       if (!entry) {
         throw new CheckpointError(`${file}: does not match the requested network: tensor ${key} is missing`);
       }
-      if (entry.shape.join(',') !== variable.shape.join(',')) {
+      if (entry.shape.join(',') !== array.shape.join(',')) {
         throw new CheckpointError(
-          `${file}: does not match the requested network: ${key} has shape [${entry.shape}] in the file, [${variable.shape}] requested`,
+          `${file}: does not match the requested network: ${key} has shape [${entry.shape}] in the file, [${array.shape}] requested`,
         );
       }
-      const size = variable.size;
-      tf.tidy(() => variable.assign(tf.tensor(ckpt.data.subarray(entry.offset, entry.offset + size), variable.shape)));
+      const size = array.shape.reduce((a, b) => a * b, 1);
+      writes.push(() => array.write(ckpt.data.slice(entry.offset, entry.offset + size)));
     }
   }
+  for (const write of writes) write();
 }

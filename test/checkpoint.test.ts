@@ -2,16 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, restoreGroups } from '../src/checkpoint.js';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, restoreGroups, variableArrays } from '../src/checkpoint.js';
 import { tempDir, useWasm } from './helpers.js';
 
 beforeAll(useWasm);
 
 function variables(seed: number) {
-  return [
+  return variableArrays([
     { name: 'w', variable: tf.variable(tf.randomNormal([3, 4], 0, 1, 'float32', seed)) },
     { name: 'b', variable: tf.variable(tf.randomNormal([4], 0, 1, 'float32', seed + 1)) },
-  ];
+  ]);
 }
 
 describe('checkpoint file', () => {
@@ -23,7 +23,7 @@ describe('checkpoint file', () => {
     expect(ckpt.header.meta).toEqual({ note: 'x' });
     const restored = variables(99);
     restoreGroups(ckpt, { params: restored }, 'mem');
-    restored.forEach((r, i) => expect(Array.from(r.variable.dataSync())).toEqual(Array.from(params[i]!.variable.dataSync())));
+    restored.forEach((r, i) => expect(Array.from(r.read())).toEqual(Array.from(params[i]!.read())));
   });
 
   it('rejects bad magic, truncation and a newer version with a one-line reason', () => {
@@ -39,10 +39,10 @@ describe('checkpoint file', () => {
 
   it('refuses a checkpoint that does not match the requested network', () => {
     const ckpt = decodeCheckpoint(encodeCheckpoint(1, { params: variables(3) }, {}), 'f.bin');
-    const other = [{ name: 'w', variable: tf.variable(tf.zeros([3, 5])) }];
+    const other = variableArrays([{ name: 'w', variable: tf.variable(tf.zeros([3, 5])) }]);
     expect(() => restoreGroups(ckpt, { params: other }, 'f.bin')).toThrow(CheckpointError);
     expect(() => restoreGroups(ckpt, { params: other }, 'f.bin')).toThrow(/params\/w has shape \[3,4\] in the file, \[3,5\] requested/);
-    const missing = [{ name: 'extra', variable: tf.variable(tf.zeros([1])) }];
+    const missing = variableArrays([{ name: 'extra', variable: tf.variable(tf.zeros([1])) }]);
     expect(() => restoreGroups(ckpt, { params: missing }, 'f.bin')).toThrow(/tensor params\/extra is missing/);
   });
 

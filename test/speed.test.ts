@@ -5,8 +5,7 @@ import { denseActivation, FUSED_ACTIVATIONS } from '../models/dense.js';
 import { createMlp } from '../models/mlp.js';
 import { fourierFrequencies, timeFeatures } from '../models/time-features.js';
 import { dsmLoss } from '../src/loss.js';
-import { Adam } from '../src/optim/adam.js';
-import { Ema } from '../src/optim/ema.js';
+import { createOptimiser, OPTIMISER_PLACEMENTS } from '../src/optim/optimiser.js';
 import { createProcess } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
 import { sampleReverseSde } from '../src/sampler/euler-maruyama.js';
@@ -96,22 +95,21 @@ describe('fast MLP training step', () => {
 describe('no tensor leaks', () => {
   const config = { kind: 'mlp' as const, dim: 3, width: 32, depth: 3, activation: 'silu' as const, timeFrequencies: 4, maxFrequency: 16 };
 
-  it('tf.memory() stays flat over 300 training steps', () => {
+  it.each(OPTIMISER_PLACEMENTS)('tf.memory() stays flat over 300 training steps (%s optimiser)', (placement) => {
     const backbone = createMlp(config, Rng.fromSeed(1));
     const net: ScoreNetwork = { backbone, parameterisation: 'noise', dataStd: 1 };
     const vars = backbone.params.map((p) => p.variable);
-    const opt = { adam: new Adam(vars), ema: new Ema(vars, 20) };
+    const optimiser = createOptimiser(vars, { emaHalfLife: 20, placement });
     const batches = benchBatches(3, 32, 3);
     const seen: { numTensors: number; numBytes: number }[] = [];
     for (let step = 1; step <= 300; step++) {
       // Alternate clipped and unclipped updates (clipByGlobalNorm returns new tensors only when it clips).
-      const result = trainStep(net, opt, batches[step % 3]!, 1e-3, step % 2 === 0 ? 1e-3 : 1e3, step);
+      const result = trainStep(net, optimiser, batches[step % 3]!, 1e-3, step % 2 === 0 ? 1e-3 : 1e3, step);
       expect(result.finite).toBe(true);
       if (step % 50 === 0) seen.push({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
     }
     expect(new Set(seen.map((m) => JSON.stringify(m))).size).toBe(1);
-    opt.adam.dispose();
-    opt.ema.dispose();
+    optimiser.dispose();
     backbone.dispose();
     tf.dispose(batches.flatMap((b) => [b.x, b.eps, b.tau, b.a, b.b]));
   });

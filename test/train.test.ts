@@ -88,7 +88,7 @@ describe('training', () => {
     // Averages over 50 updates of batch 256 have a standard error near 0.01; the drop is far larger.
     expect(records.at(-1)!.loss_avg).toBeLessThan(0.8 * records[0]!.loss_avg);
 
-    parts.backbone.params.forEach((p, i) => p.variable.assign(state.ema.shadow[i]!));
+    state.optimiser.copyEmaToParams();
     const options = { steps: 100, tauMin: parts.path.tauMin, tauMax: parts.path.tauMax, denoise: true, batchSize: 1000, seed: 3 };
     const n = 1000;
     const reference = parts.target.sample(n, Rng.fromSeed(12345));

@@ -3,8 +3,8 @@ import * as tfjs from '@tensorflow/tfjs';
 import { createMlp, type MlpConfig } from '../../models/mlp.js';
 import { fourierFrequencies, timeFeatures } from '../../models/time-features.js';
 import { createTarget } from '../../datasets/index.js';
-import { ADAM_DEFAULTS, Adam } from '../optim/adam.js';
-import { Ema } from '../optim/ema.js';
+import { ADAM_DEFAULTS } from '../optim/adam.js';
+import { createOptimiser } from '../optim/optimiser.js';
 import { createProcess } from '../process/index.js';
 import { Rng } from '../rng.js';
 import type { ScoreNetwork } from '../score-network.js';
@@ -60,16 +60,15 @@ export function fastRunner(c: TrainCase, batches: DsmBatch[]): StepRunner {
   const backbone = createMlp(mlpConfig(c), Rng.fromSeed(3));
   const net: ScoreNetwork = { backbone, parameterisation: 'noise', dataStd: 1 };
   const vars = backbone.params.map((p) => p.variable);
-  const opt = { adam: new Adam(vars), ema: new Ema(vars, 250) };
+  const optimiser = createOptimiser(vars, { emaHalfLife: 250 });
   let k = 0;
   return {
     step() {
       k += 1;
-      return trainStep(net, opt, batches[k % batches.length]!, 1e-4, 1, k).loss;
+      return trainStep(net, optimiser, batches[k % batches.length]!, 1e-4, 1, k).loss;
     },
     dispose() {
-      opt.adam.dispose();
-      opt.ema.dispose();
+      optimiser.dispose();
       backbone.dispose();
     },
   };

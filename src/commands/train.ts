@@ -103,7 +103,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   let evaluation: EvaluationResult | undefined;
   if (f.eval) {
     // Sample with the EMA weights, as `npm run sample` does.
-    parts.backbone.params.forEach((p, i) => p.variable.assign(state.ema.shadow[i]!));
+    state.optimiser.copyEmaToParams();
     const n = f.evalSamples ?? TRAIN_DEFAULTS.evalSamples;
     const steps = f.evalSteps ?? TRAIN_DEFAULTS.evalSteps;
     const progress = samplerProgress();

@@ -9,6 +9,18 @@ export interface AdamConfig {
 export const ADAM_DEFAULTS: AdamConfig = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 /**
+ * Adam's bias corrections folded into the step size and epsilon, so an update
+ * is w -= stepSize * m / (sqrt(v) + epsilon); `step` counts from 1.
+ */
+export function adamCoefficients(config: AdamConfig, lr: number, step: number): { stepSize: number; epsilon: number } {
+  const { beta1, beta2, epsilon } = config;
+  return {
+    stepSize: (lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step),
+    epsilon: epsilon * Math.sqrt(1 - beta2 ** step),
+  };
+}
+
+/**
  * Adam with its moments held as variables we own, so a checkpoint stores them
  * exactly and a resumed run continues bit for bit.
  */
@@ -26,9 +38,8 @@ export class Adam {
 
   /** Applies one update; `step` counts from 1 (for the bias corrections). */
   apply(grads: tf.Tensor[], lr: number, step: number): void {
-    const { beta1, beta2, epsilon } = this.config;
-    const stepSize = (lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
-    const eps = epsilon * Math.sqrt(1 - beta2 ** step);
+    const { beta1, beta2 } = this.config;
+    const { stepSize, epsilon: eps } = adamCoefficients(this.config, lr, step);
     tf.tidy(() => {
       this.params.forEach((p, i) => {
         const g = grads[i]!;

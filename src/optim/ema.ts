@@ -6,6 +6,14 @@ export function emaDecay(halfLife: number): number {
 }
 
 /**
+ * Decay at update `step` (>= 1): capped at (1 + t) / (10 + t) early on so the
+ * average is not dominated by the random initialisation.
+ */
+export function emaDecayAt(halfLife: number, step: number): number {
+  return Math.min(emaDecay(halfLife), (1 + step) / (10 + step));
+}
+
+/**
  * Exponential moving average of the weights, expressed as a half-life in steps.
  * Early on the decay is capped at (1 + t) / (10 + t) so the average is not
  * dominated by the random initialisation.
@@ -22,7 +30,7 @@ export class Ema {
 
   /** `step` is the number of optimiser updates done so far (>= 1). */
   update(step: number): void {
-    const decay = Math.min(emaDecay(this.halfLife), (1 + step) / (10 + step));
+    const decay = emaDecayAt(this.halfLife, step);
     tf.tidy(() => {
       this.params.forEach((p, i) => {
         const s = this.shadow[i]!;

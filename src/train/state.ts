@@ -1,8 +1,6 @@
 import type { Backbone } from '../../models/index.js';
-import { CHECKPOINT_FILE, readCheckpoint, restoreGroups, writeCheckpoint, type TensorGroups } from '../checkpoint.js';
-import { Adam } from '../optim/adam.js';
-import { Ema } from '../optim/ema.js';
-import type { Optimisers } from './step.js';
+import { CHECKPOINT_FILE, readCheckpoint, restoreGroups, variableArrays, writeCheckpoint, type ArrayGroups } from '../checkpoint.js';
+import { createOptimiser, type Optimiser, type OptimiserPlacement } from '../optim/optimiser.js';
 import * as path from 'node:path';
 
 /** Running loss accumulation between log records; kept in the checkpoint so resumed logs match. */
@@ -11,28 +9,24 @@ export interface LossAccumulator {
   count: number;
 }
 
-export interface TrainingState extends Optimisers {
+export interface TrainingState {
   backbone: Backbone;
+  optimiser: Optimiser;
   /** Optimiser updates done so far. */
   step: number;
   accumulator: LossAccumulator;
 }
 
-export function freshState(backbone: Backbone, emaHalfLife: number): TrainingState {
+/** `placement` defaults to the one suited to the active backend (host memory for wasm and cpu). */
+export function freshState(backbone: Backbone, emaHalfLife: number, placement?: OptimiserPlacement): TrainingState {
   const vars = backbone.params.map((p) => p.variable);
-  return { backbone, adam: new Adam(vars), ema: new Ema(vars, emaHalfLife), step: 0, accumulator: { sum: 0, count: 0 } };
+  const optimiser = createOptimiser(vars, { emaHalfLife, ...(placement ? { placement } : {}) });
+  return { backbone, optimiser, step: 0, accumulator: { sum: 0, count: 0 } };
 }
 
-function groups(state: TrainingState): TensorGroups {
+function groups(state: TrainingState): ArrayGroups {
   const names = state.backbone.params.map((p) => p.name);
-  const named = (list: import('@tensorflow/tfjs-core').Variable[]) =>
-    list.map((variable, i) => ({ name: names[i]!, variable }));
-  return {
-    params: state.backbone.params,
-    ema: named(state.ema.shadow),
-    adam_m: named(state.adam.m),
-    adam_v: named(state.adam.v),
-  };
+  return { params: variableArrays(state.backbone.params), ...state.optimiser.stateArrays(names) };
 }
 
 export function checkpointPath(runDir: string): string {
@@ -57,6 +51,6 @@ export function loadState(runDir: string, state: TrainingState): void {
 export function loadWeights(runDir: string, backbone: Backbone, which: 'ema' | 'params'): number {
   const file = checkpointPath(runDir);
   const ckpt = readCheckpoint(file);
-  restoreGroups(ckpt, { [which]: backbone.params }, file);
+  restoreGroups(ckpt, { [which]: variableArrays(backbone.params) }, file);
   return ckpt.header.step;
 }

@@ -51,7 +51,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
     const lr = learningRate(step, config.lr, config.warmupSteps, config.steps, config.lrSchedule);
     const arrays = drawBatch(job.target, job.path, config.batchSize, Rng.derive(config.seed, TRAIN_STREAM, step));
     const batch = batchTensors(arrays);
-    const result = trainStep(job.net, state, batch, lr, config.gradClip, step);
+    const result = trainStep(job.net, state.optimiser, batch, lr, config.gradClip, step);
     tf.dispose(batch as unknown as tf.Tensor[]);
     if (!result.finite) {
       return { status: 'diverged', step, loss: result.loss, lastCheckpointStep: lastCheckpoint };
