@@ -10,6 +10,9 @@ export interface LogRecord {
   grad_norm: number;
   steps_per_s: number;
   elapsed_s: number;
+  /** Resident memory of the process and live tfjs tensors: both stay flat in a healthy run. */
+  rss_mb: number;
+  tensors: number;
 }
 
 /** JSON-lines training log: one record per line, appended as training goes. */

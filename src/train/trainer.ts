@@ -72,6 +72,8 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
         grad_norm: result.gradNorm,
         steps_per_s: (1000 * intervalSteps) / Math.max(1e-9, now - intervalStart),
         elapsed_s: (now - started) / 1000,
+        rss_mb: process.memoryUsage.rss() / 2 ** 20,
+        tensors: tf.memory().numTensors,
       };
       job.log.append(record);
       state.accumulator = { sum: 0, count: 0 };
