@@ -45,7 +45,7 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 /** An exact Gaussian "fit": mean and diagonal covariance, optionally rotated by Q (mean -> Q m, cov -> Q S Q^T). */
 function diagonalFit(mean: number[], std: number[], q?: Float64Array): GaussianFit {
   const d = mean.length;
-  let cov = new Float64Array(d * d);
+  let cov: Float64Array = new Float64Array(d * d);
   std.forEach((s, i) => (cov[i * d + i] = s * s));
   let m = Float64Array.from(mean);
   if (q) {
