@@ -1,0 +1,183 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { parameterCount } from '../../models/index.js';
+import { samplesDir } from '../commands/evaluation-label.js';
+import { writeFileAtomicSync } from '../io/atomic.js';
+import { scoreErrorCurve } from '../metrics/score-error.js';
+import { buildRun, type RunParts } from '../run/build.js';
+import { evaluate, type EvaluationResult } from '../run/evaluate.js';
+import { RUN_FILES, writeRunConfig } from '../run/run-dir.js';
+import type { SamplerOptions } from '../sampler/euler-maruyama.js';
+import { networkScoreFunction, oracleScoreFunction } from '../sampler/score-function.js';
+import { TrainingLog } from '../train/log.js';
+import { freshState } from '../train/state.js';
+import { runTraining } from '../train/trainer.js';
+import { CELL_FILES, CELL_FORMAT, CELL_FORMAT_VERSION, writeCellRecord, type CellRecord, type EvaluationSummary } from './cell-record.js';
+import { cellRunConfig, cellSampler, cellScoreTaus } from './cell-settings.js';
+import { cellId, type CellSpec } from './grid.js';
+import { copyOracle, lookupOracle, publishOracle } from './oracle-cache.js';
+
+export type CellPhase = 'train' | 'model' | 'oracle' | 'score-error';
+
+export interface CellContext {
+  /** The backend already initialised in this process, and its threads (recorded, not used). */
+  backend: string;
+  threads: number;
+  /** Where oracle runs are shared between widths; null: always sample the oracle. */
+  oracleCacheDir: string | null;
+  /** Phase changes, and training steps within 'train'. */
+  onPhase?(phase: CellPhase, done: number, total: number): void;
+}
+
+/** A clock of wall and CPU seconds (CPU: this process, all threads). */
+function stopwatch() {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return { wall: (performance.now() - wall) / 1000, cpu: (used.user + used.system) / 1e6 };
+  };
+}
+
+function summarise(result: EvaluationResult, cellDir: string): EvaluationSummary {
+  return {
+    metrics: { ...result.metrics },
+    floor: { ...result.floor },
+    sinkhornConverged: result.sinkhornConverged,
+    samplingSeconds: result.samplingSeconds,
+    metricSeconds: result.metricSeconds,
+    dir: path.relative(cellDir, result.outDir),
+  };
+}
+
+/** The exact-score sampler on the cell's settings, shared between widths when a cache is given. */
+async function oracleEvaluation(
+  parts: RunParts,
+  sampler: SamplerOptions,
+  n: number,
+  cellDir: string,
+  cacheDir: string | null,
+): Promise<EvaluationSummary & { reused: boolean }> {
+  const outDir = samplesDir(cellDir, 'oracle', n, sampler.steps, sampler.seed);
+  const key = { target: { name: parts.target.name, params: parts.target.params }, process: { name: parts.path.name, params: parts.path.params }, sampler, n };
+  if (cacheDir !== null) {
+    const cached = lookupOracle<EvaluationSummary>(cacheDir, key);
+    if (cached !== null) {
+      copyOracle(cacheDir, outDir);
+      return { ...cached, reused: true };
+    }
+  }
+  const result = await evaluate({
+    target: parts.target,
+    path: parts.path,
+    score: oracleScoreFunction(parts.target),
+    scoreSource: 'oracle (exact score)',
+    n,
+    sampler,
+    outDir,
+  });
+  const summary = summarise(result, cellDir);
+  if (cacheDir !== null) publishOracle(outDir, cacheDir, key, summary);
+  return { ...summary, reused: false };
+}
+
+/**
+ * One cell, in this process: train (a full run directory, as `npm run train` writes it), sample
+ * and evaluate the EMA network, the exact-score sampler with the same steps, and the score error
+ * on a tau grid. cell.json is written last; a directory without it is an unfinished cell.
+ * The directory must be new or empty.
+ */
+export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Promise<CellRecord> {
+  const total = stopwatch();
+  const config = { ...cellRunConfig(spec, ctx.backend), threads: ctx.threads };
+  fs.mkdirSync(dir, { recursive: true });
+  writeRunConfig(dir, config);
+  const parts = buildRun(config);
+  try {
+    const trainClock = stopwatch();
+    const state = freshState(parts.backbone, config.train.emaHalfLife);
+    const log = new TrainingLog(path.join(dir, RUN_FILES.log));
+    ctx.onPhase?.('train', 0, config.train.steps);
+    const outcome = await runTraining(
+      { runDir: dir, config: config.train, target: parts.target, path: parts.path, net: parts.net, state, log },
+      { onStep: ({ step }) => ctx.onPhase?.('train', step, config.train.steps) },
+    );
+    if (outcome.status === 'diverged') {
+      throw new Error(`${cellId(spec.key)}: the loss became ${outcome.loss} at step ${outcome.step}; try a smaller --lr`);
+    }
+    if (outcome.status !== 'completed') throw new Error(`${cellId(spec.key)}: training stopped at step ${outcome.step}`);
+    const trainTime = trainClock();
+
+    // Sample and measure with the EMA weights, as `npm run train` does.
+    state.optimiser.copyEmaToParams();
+    const network = networkScoreFunction(parts.net);
+    const sampler = cellSampler(spec, parts.path);
+    const n = spec.recipe.evalSamples;
+
+    const modelClock = stopwatch();
+    ctx.onPhase?.('model', 0, 1);
+    const model = await evaluate({
+      target: parts.target,
+      path: parts.path,
+      score: network,
+      scoreSource: `ema weights at step ${outcome.step}`,
+      n,
+      sampler,
+      outDir: samplesDir(dir, 'ema', n, sampler.steps, sampler.seed),
+    });
+    const modelTime = modelClock();
+
+    const oracleClock = stopwatch();
+    ctx.onPhase?.('oracle', 0, 1);
+    const oracle = await oracleEvaluation(parts, sampler, n, dir, ctx.oracleCacheDir);
+    const oracleTime = oracleClock();
+
+    const scoreClock = stopwatch();
+    ctx.onPhase?.('score-error', 0, 1);
+    const taus = cellScoreTaus(spec, parts.path);
+    const curve = scoreErrorCurve(parts.target, parts.path, network, { taus, n: spec.recipe.scorePoints, seed: spec.key.seed });
+    writeFileAtomicSync(
+      path.join(dir, CELL_FILES.scoreError),
+      JSON.stringify({ score: `ema weights at step ${outcome.step}`, process: { name: parts.path.name, ...parts.path.params }, ...curve }, null, 2) + '\n',
+    );
+    const scoreTime = scoreClock();
+
+    const lastLog = log.read().at(-1);
+    const totalTime = total();
+    const record: CellRecord = {
+      format: CELL_FORMAT,
+      formatVersion: CELL_FORMAT_VERSION,
+      id: cellId(spec.key),
+      spec,
+      train: {
+        steps: outcome.step,
+        parameters: parameterCount(parts.backbone),
+        stepsPerSecond: outcome.step / Math.max(trainTime.wall, 1e-9),
+        finalLoss: lastLog?.loss_avg ?? null,
+      },
+      model: summarise(model, dir),
+      oracle,
+      scoreError: {
+        average: curve.average,
+        averaging: curve.averaging,
+        n: curve.n,
+        taus: curve.points.map((p) => p.tau),
+        errors: curve.points.map((p) => p.error),
+        stdErrors: curve.points.map((p) => p.stdError),
+      },
+      seconds: {
+        wall: { train: trainTime.wall, model: modelTime.wall, oracle: oracleTime.wall, scoreError: scoreTime.wall, total: totalTime.wall },
+        cpu: { train: trainTime.cpu, model: modelTime.cpu, oracle: oracleTime.cpu, scoreError: scoreTime.cpu, total: totalTime.cpu },
+      },
+      backend: ctx.backend,
+      threads: ctx.threads,
+      completedAt: new Date().toISOString(),
+    };
+    writeCellRecord(dir, record);
+    return record;
+  } finally {
+    // Cells run one after another in one process: free this one's weights and optimiser state.
+    tf.disposeVariables();
+  }
+}

@@ -1,0 +1,51 @@
+import type { TrainFlags } from '../cli/train-options.js';
+import { resolveTrainConfig } from '../commands/resolve-train-config.js';
+import type { RunConfig } from '../config.js';
+import { uniformTauGrid } from '../metrics/score-error.js';
+import type { GaussianPath } from '../process/index.js';
+import type { SamplerOptions } from '../sampler/euler-maruyama.js';
+import type { CellSpec } from './grid.js';
+
+/** A cell's training run, as the flags of `npm run train` would give it. */
+export function cellTrainFlags(spec: CellSpec): TrainFlags {
+  const { key, recipe } = spec;
+  return {
+    target: key.target,
+    dim: key.dim,
+    ...(key.target === 'gmm' ? { components: recipe.components, targetSeed: recipe.targetSeed } : {}),
+    process: key.process,
+    ...(key.process === 'pbm' ? { tauMin: recipe.pbmTauMin, tauMax: recipe.pbmTauMax } : {}),
+    width: key.width,
+    depth: recipe.depth,
+    steps: recipe.steps,
+    batchSize: recipe.batchSize,
+    lr: recipe.lr,
+    seed: key.seed,
+    // One checkpoint at the end: a crashed cell is redone whole.
+    checkpointEvery: recipe.steps,
+    eval: false,
+    json: false,
+  };
+}
+
+/** The full run config of a cell (every default filled in, as `npm run train` writes it). */
+export function cellRunConfig(spec: CellSpec, backend: string): RunConfig {
+  return resolveTrainConfig(cellTrainFlags(spec), backend);
+}
+
+/** The sampler of both the model and the oracle: the process's whole range, the recipe's steps. */
+export function cellSampler(spec: CellSpec, path: GaussianPath): SamplerOptions {
+  return {
+    steps: spec.recipe.evalSteps[spec.key.process],
+    tauMin: path.tauMin,
+    tauMax: path.tauMax,
+    denoise: true,
+    batchSize: spec.recipe.evalSamples,
+    seed: spec.key.seed,
+  };
+}
+
+/** Noise levels of the score-error curve. */
+export function cellScoreTaus(spec: CellSpec, path: GaussianPath): number[] {
+  return spec.recipe.scoreTaus ?? uniformTauGrid(path.tauMin, path.tauMax, spec.recipe.scoreTauCount);
+}

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CELL_FILES, readCellRecord } from './cell-record.js';
+import type { CellRunner } from './sweep.js';
+
+/** The command's entry point, run by each parallel job. */
+const ENTRY = fileURLToPath(new URL('../../scripts/experiment.ts', import.meta.url));
+
+export interface ChildOptions {
+  study: string;
+  backend: string;
+  /** Threads of each job's wasm backend. */
+  threads: number;
+}
+
+/** The last line of a job's log that says what went wrong. */
+function lastError(logFile: string): string {
+  const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  const reversed = [...lines].reverse();
+  // Our one-line errors first, then an uncaught exception's name line, then whatever came last.
+  const error = reversed.find((l) => l.startsWith('error:')) ?? reversed.find((l) => /^[A-Za-z]*Error\b/.test(l));
+  return (error ?? lines.at(-1) ?? 'no output').replace(/^error:\s*/, '');
+}
+
+/**
+ * Each cell in its own Node process (`--run-cell DIR`), its output in DIR/job.log: parallel jobs
+ * share no TensorFlow.js state, and a crash takes down one cell only.
+ */
+export function childCellRunner(o: ChildOptions): CellRunner {
+  return (cell) =>
+    new Promise((resolve, reject) => {
+      const logFile = path.join(cell.dir, CELL_FILES.jobLog);
+      const log = fs.openSync(logFile, 'w');
+      const args = ['--import', 'tsx', ENTRY, o.study, '--run-cell', cell.dir, '--backend', o.backend, '--threads', String(o.threads)];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: process.env });
+      let settled = false;
+      const finish = (err: Error | null) => {
+        // 'error' and 'exit' can both fire for one child.
+        if (settled) return;
+        settled = true;
+        fs.closeSync(log);
+        if (err) return reject(err);
+        try {
+          resolve(readCellRecord(cell.dir, cell.spec));
+        } catch (readErr) {
+          reject(readErr as Error);
+        }
+      };
+      child.on('error', (err) => finish(new Error(`${cell.id}: could not start a job (${err.message})`)));
+      child.on('exit', (code, signal) => {
+        if (code === 0) finish(null);
+        else finish(new Error(`${cell.id}: job ${signal ? `killed by ${signal}` : `exited with code ${code}`}: ${lastError(logFile)} (log: ${logFile})`));
+      });
+    });
+}

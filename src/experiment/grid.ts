@@ -1,0 +1,127 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+import { PROCESS_NAMES, type ProcessName } from '../process/index.js';
+
+/** The one study this command runs; named on the command line so others can join it. */
+export const STUDIES = ['vp-vs-pbm'] as const;
+export type StudyName = (typeof STUDIES)[number];
+
+export const EXPERIMENT_TARGETS = ['funnel', 'gmm'] as const;
+export type ExperimentTarget = (typeof EXPERIMENT_TARGETS)[number];
+
+/** Bounds the issue sets on the grid. */
+export const GRID_LIMITS = { minDim: 2, maxDim: 50, maxWidth: 256 } as const;
+
+/** The axes of the grid: every combination is one cell. */
+export interface GridAxes {
+  targets: ExperimentTarget[];
+  dims: number[];
+  processes: ProcessName[];
+  widths: number[];
+  seeds: number[];
+}
+
+/**
+ * What every cell shares: the recipe. Two cells differ only in their axes, so a change of
+ * the recipe is a different experiment (a cell written under another recipe is refused).
+ */
+export const recipeSchema = z
+  .object({
+    depth: z.number().int().positive(),
+    steps: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    lr: z.number().positive(),
+    /** gmm: number of components, and the seed of their means (the same mixture for every training seed). */
+    components: z.number().int().positive(),
+    targetSeed: z.number().int(),
+    /** Samples drawn from the model and from the oracle; the metrics compare them with as many target samples. */
+    evalSamples: z.number().int().positive(),
+    /** Euler-Maruyama steps per process (model and oracle alike). */
+    evalSteps: z.object({ vp: z.number().int().positive(), pbm: z.number().int().positive() }).strict(),
+    /** PBM's noise-level range, for training and sampling (VP keeps its defaults, [1e-3, 1]). */
+    pbmTauMin: z.number().positive().lt(1),
+    pbmTauMax: z.number().positive().lt(1),
+    /** Noise levels of the score-error curve: explicit, or `scoreTauCount` evenly over each process's range. */
+    scoreTaus: z.array(z.number().positive().lt(1)).nullable(),
+    scoreTauCount: z.number().int().positive(),
+    scorePoints: z.number().int().min(2),
+  })
+  .strict();
+export type Recipe = z.infer<typeof recipeSchema>;
+
+export const cellKeySchema = z
+  .object({
+    target: z.enum(EXPERIMENT_TARGETS),
+    dim: z.number().int().min(GRID_LIMITS.minDim).max(GRID_LIMITS.maxDim),
+    process: z.enum(PROCESS_NAMES),
+    width: z.number().int().positive().max(GRID_LIMITS.maxWidth),
+    seed: z.number().int(),
+  })
+  .strict();
+export type CellKey = z.infer<typeof cellKeySchema>;
+
+/** Everything that determines a cell's results. */
+export const cellSpecSchema = z.object({ study: z.enum(STUDIES), key: cellKeySchema, recipe: recipeSchema }).strict();
+export type CellSpec = z.infer<typeof cellSpecSchema>;
+
+export function cellId(key: CellKey): string {
+  return `${key.target}-d${key.dim}-${key.process}-w${key.width}-s${key.seed}`;
+}
+
+/** The cells of the sweep live in <out>/cells/<id>. */
+export function cellDir(out: string, key: CellKey): string {
+  return path.join(out, 'cells', cellId(key));
+}
+
+/** The exact-score sampler does not depend on the network: one run per (target, dim, process, seed). */
+export function oracleId(key: CellKey): string {
+  return `${key.target}-d${key.dim}-${key.process}-s${key.seed}`;
+}
+
+export function oracleCacheDir(out: string, key: CellKey): string {
+  return path.join(out, 'oracle', oracleId(key));
+}
+
+/**
+ * Every cell of the grid, seed-major (a sweep stopped early has whole seeds), then width (the two
+ * cells that share an oracle run are far apart, so parallel jobs do not both compute it), then the
+ * heavier cells first within a seed: funnel, higher dimension, PBM.
+ */
+export function enumerateCells(study: StudyName, axes: GridAxes, recipe: Recipe): CellSpec[] {
+  const targets = [...axes.targets].sort((x, y) => EXPERIMENT_TARGETS.indexOf(x) - EXPERIMENT_TARGETS.indexOf(y));
+  const dims = [...axes.dims].sort((x, y) => y - x);
+  const processes = [...axes.processes].sort((x, y) => (x === y ? 0 : x === 'pbm' ? -1 : 1));
+  const cells: CellSpec[] = [];
+  for (const seed of axes.seeds) {
+    for (const width of [...axes.widths].sort((x, y) => y - x)) {
+      for (const target of targets) {
+        for (const dim of dims) {
+          for (const process of processes) cells.push({ study, key: { target, dim, process, width, seed }, recipe });
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/** Canonical JSON (sorted keys) so two specs compare by value. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** The first field (dotted path) where two JSON values differ, or null when they are equal. */
+export function firstDifference(a: unknown, b: unknown, prefix = ''): { path: string; a: unknown; b: unknown } | null {
+  if (canonicalJson(a) === canonicalJson(b)) return null;
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      const found = firstDifference(a[key], b[key], prefix ? `${prefix}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return { path: prefix || '(root)', a, b };
+}
