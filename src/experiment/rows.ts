@@ -1,0 +1,91 @@
+import type { CellRecord } from './cell-record.js';
+
+/** Every metric of the evaluation, in table order; a target has a subset (x0_w1: funnel; modes: gmm). */
+export const METRIC_KEYS = ['mmd', 'sinkhorn', 'sliced_wasserstein', 'energy', 'mean_error', 'cov_error', 'x0_w1', 'mode_coverage', 'weight_tv'] as const;
+export type MetricKey = (typeof METRIC_KEYS)[number];
+
+export const KEY_COLUMNS = ['target', 'dim', 'process', 'width', 'seed'] as const;
+
+export type CellValue = string | number | boolean | null;
+/** One cell and seed, flat: what results.csv holds. */
+export type Row = Record<string, CellValue>;
+
+const SOURCES = ['model', 'oracle', 'floor'] as const;
+
+/** Column order of results.csv. */
+export const ROW_COLUMNS: string[] = [
+  ...KEY_COLUMNS,
+  'parameters',
+  'train_steps',
+  'final_loss',
+  'score_error',
+  ...SOURCES.flatMap((source) => METRIC_KEYS.map((m) => `${source}_${m}`)),
+  'model_sinkhorn_converged',
+  'oracle_sinkhorn_converged',
+  'oracle_reused',
+  'seconds_total',
+  'seconds_train',
+  'seconds_model',
+  'seconds_oracle',
+  'seconds_score_error',
+  'cpu_seconds_total',
+];
+
+/** The flat row of a finished cell; a metric that does not apply to the target is null. */
+export function cellRow(record: CellRecord): Row {
+  const { key } = record.spec;
+  const row: Row = {
+    target: key.target,
+    dim: key.dim,
+    process: key.process,
+    width: key.width,
+    seed: key.seed,
+    parameters: record.train.parameters,
+    train_steps: record.train.steps,
+    final_loss: record.train.finalLoss,
+    score_error: record.scoreError.average,
+  };
+  const values = { model: record.model.metrics, oracle: record.oracle.metrics, floor: record.model.floor };
+  for (const source of SOURCES) {
+    for (const m of METRIC_KEYS) row[`${source}_${m}`] = values[source][m] ?? null;
+  }
+  row['model_sinkhorn_converged'] = record.model.sinkhornConverged;
+  row['oracle_sinkhorn_converged'] = record.oracle.sinkhornConverged;
+  row['oracle_reused'] = record.oracle.reused;
+  const { wall, cpu } = record.seconds;
+  row['seconds_total'] = wall.total;
+  row['seconds_train'] = wall.train;
+  row['seconds_model'] = wall.model;
+  row['seconds_oracle'] = wall.oracle;
+  row['seconds_score_error'] = wall.scoreError;
+  row['cpu_seconds_total'] = cpu.total;
+  return row;
+}
+
+/** The score-error curve of every cell, long format: one row per cell, seed and tau. */
+export const CURVE_COLUMNS = [...KEY_COLUMNS, 'tau', 'score_error', 'std_error'];
+
+export function curveRows(record: CellRecord): Row[] {
+  const { key } = record.spec;
+  return record.scoreError.taus.map((tau, k) => ({
+    ...key,
+    tau,
+    score_error: record.scoreError.errors[k]!,
+    std_error: record.scoreError.stdErrors[k]!,
+  }));
+}
+
+/** Rows in a stable order: target, dim, process, width, seed (and tau). */
+export function sortRows(rows: Row[]): Row[] {
+  const order = [...KEY_COLUMNS, 'tau'];
+  return [...rows].sort((a, b) => {
+    for (const c of order) {
+      const x = a[c];
+      const y = b[c];
+      if (x === y || x === undefined || y === undefined) continue;
+      if (typeof x === 'number' && typeof y === 'number') return x - y;
+      return String(x) < String(y) ? -1 : 1;
+    }
+    return 0;
+  });
+}
