@@ -40,7 +40,7 @@ describe('train: bad flags get a one-line error naming the flag, the value and w
   const cases: [string[], RegExp][] = [
     [['--target', 'moons'], /^--target 'moons': expected one of funnel, grid9, ring8, gmm, gaussian, two-point$/],
     [['--process', 've'], /^--process 've': expected one of vp, pbm$/],
-    [['--backend', 'webgl'], /^--backend 'webgl': expected one of auto, tensorflow, wasm, cpu$/],
+    [['--backend', 'webgl'], /^--backend 'webgl': expected one of auto, tensorflow, webgpu, wasm, cpu$/],
     [['--parameterisation', 'velocity'], /^--parameterisation 'velocity': expected one of noise, score, data$/],
     [['--activation', 'swish'], /^--activation 'swish': expected one of silu, relu, gelu, tanh$/],
     [['--steps', '0'], /^--steps '0': expected a positive integer$/],

@@ -1,0 +1,23 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The Vulkan loader Dawn opens on Linux (Debian: libvulkan1). */
+export const VULKAN_LOADER = 'libvulkan.so.1';
+
+const STANDARD_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/lib64', '/usr/lib', '/lib', '/usr/local/lib'];
+
+/**
+ * Whether the dynamic loader can find libvulkan.so.1: in LD_LIBRARY_PATH, in
+ * ld.so's cache, or in a standard directory. Checked before asking Dawn for a
+ * Vulkan adapter, which would otherwise print a warning of its own where
+ * there is none (machines without any GPU stack).
+ */
+export function vulkanLoaderFound(env: NodeJS.ProcessEnv = process.env): boolean {
+  const dirs = [...(env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean), ...STANDARD_DIRS];
+  if (dirs.some((dir) => fs.existsSync(path.join(dir, VULKAN_LOADER)))) return true;
+  try {
+    return fs.readFileSync('/etc/ld.so.cache').includes(VULKAN_LOADER);
+  } catch {
+    return false;
+  }
+}
