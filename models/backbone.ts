@@ -1,13 +1,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MlpConfig } from './mlp.js';
+import type { UnetConfig } from './unet.js';
 
 export interface NamedParameter {
   name: string;
   variable: tf.Variable;
 }
 
+export const BACKBONE_KINDS = ['mlp', 'unet'] as const;
+export type BackboneKind = (typeof BACKBONE_KINDS)[number];
+
 /** Architecture description: everything needed to rebuild a backbone. */
-export type BackboneConfig = MlpConfig;
+export type BackboneConfig = MlpConfig | UnetConfig;
 
 /**
  * A network mapping (scaled input x, noise level tau) to an output of the

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activate, type Activation } from '../models/activations.js';
 import { denseActivation, FUSED_ACTIVATIONS } from '../models/dense.js';
-import { createMlp } from '../models/mlp.js';
+import { createMlp, type MlpConfig } from '../models/mlp.js';
 import { fourierFrequencies, timeFeatures } from '../models/time-features.js';
 import { dsmLoss } from '../src/loss.js';
 import { createOptimiser, OPTIMISER_PLACEMENTS } from '../src/optim/optimiser.js';
@@ -69,7 +69,7 @@ function plainMlpLoss(net: ScoreNetwork, batch: ReturnType<typeof benchBatches>[
   const layers = vars.length / 2;
   for (let i = 0; i < layers; i++) {
     const z = tf.add(tf.matMul(h, vars[2 * i]!), vars[2 * i + 1]!) as tf.Tensor2D;
-    h = i + 1 < layers ? activate(z, net.backbone.config.activation) : z;
+    h = i + 1 < layers ? activate(z, (net.backbone.config as MlpConfig).activation) : z;
   }
   return tf.mean(tf.square(tf.add(tf.neg(h), batch.eps)));
 }
