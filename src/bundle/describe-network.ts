@@ -1,5 +1,6 @@
 import { fourierFrequencies } from '../../models/time-features.js';
 import type { Parameterisation } from '../parameterisation.js';
+import { unetConstants, unetForward, unetLayout } from './describe-unet.js';
 import type { BundleBackbone } from './format.js';
 
 /** What a reimplementation needs beyond the weights: the forward pass in words and its constants. */
@@ -51,5 +52,11 @@ export function describeNetwork(backbone: BundleBackbone, parameterisation: Para
   switch (backbone.kind) {
     case 'mlp':
       return describeMlp(backbone, parameterisation);
+    case 'unet':
+      return {
+        forward: [...unetForward(backbone), INPUT_SCALING, OUTPUT_FORMULAS[parameterisation]],
+        constants: unetConstants(backbone),
+        layout: unetLayout,
+      };
   }
 }

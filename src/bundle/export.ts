@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 import { readJsonFileSync, writeFileAtomicSync } from '../io/atomic.js';
-import { buildRun } from '../run/build.js';
+import { createBackbone } from '../../models/index.js';
+import { backboneConfig } from '../config.js';
+import { Rng } from '../rng.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { loadWeights } from '../train/state.js';
 import { BUNDLE_FILES, type BundleConfig, type WeightFormat } from './format.js';
@@ -59,7 +61,8 @@ export function exportBundle(req: ExportRequest): ExportResult {
     throw new UsageError(`--run ${req.runDir}: no ${RUN_FILES.checkpoint} yet (training wrote no checkpoint); train first`);
   }
   refuseExisting(req.outDir);
-  const parts = buildRun(run);
+  // Only the network is needed (not the data: MNIST would be read for nothing); its initial values are overwritten.
+  const parts = { backbone: createBackbone(backboneConfig(run.model), Rng.fromSeed(0)) };
   try {
     const step = loadWeights(req.runDir, parts.backbone, req.weights === 'ema' ? 'ema' : 'params');
     const tensors: NamedTensor[] = parts.backbone.params.map((p) => ({

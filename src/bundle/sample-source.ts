@@ -1,4 +1,5 @@
-import { createTargetFromConfig, type Target } from '../../datasets/index.js';
+import { createDataSource } from '../../datasets/sources.js';
+import type { DataSource } from '../../datasets/target.js';
 import { loadScoreModelFrom } from './load.js';
 import { BundleError } from './errors.js';
 import { BUNDLE_FILES } from './format.js';
@@ -7,7 +8,7 @@ import type { ScoreModel } from './score-model.js';
 
 export interface BundleForSampling {
   model: ScoreModel;
-  target: Target;
+  target: DataSource;
   /** For metrics.json, e.g. "ema weights at step 4000 (bundle /tmp/b)". */
   scoreSource: string;
 }
@@ -20,9 +21,9 @@ export async function openBundleForSampling(dir: string, weightsFlag: 'ema' | 'r
     model.dispose();
     throw new BundleError(`--weights ${weightsFlag}: the bundle ${dir} holds only the ${source.weights} weights; export again with --weights ${weightsFlag}`);
   }
-  let target: Target;
+  let target: DataSource;
   try {
-    target = createTargetFromConfig(t.name, t.options);
+    target = createDataSource(t.name, t.options);
   } catch (err) {
     model.dispose();
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);

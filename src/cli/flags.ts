@@ -25,6 +25,15 @@ export const flag = {
   positive: () => numberFlag('a finite number > 0', (v) => Number.isFinite(v) && v > 0),
   unitInterval: () => numberFlag('a number in (0, 1)', (v) => v > 0 && v < 1),
   upToOne: () => numberFlag('a number in (0, 1]', (v) => v > 0 && v <= 1),
+  positiveIntList: () =>
+    z.string().transform((text, ctx) => {
+      const values = text.split(',').map((v) => (v.trim() === '' ? Number.NaN : Number(v)));
+      if (!values.every((v) => Number.isInteger(v) && v > 0)) {
+        ctx.addIssue({ code: 'custom', message: 'comma-separated positive integers, e.g. 32,64,64' });
+        return z.NEVER;
+      }
+      return values;
+    }),
   oneOf: <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: () => `one of ${values.join(', ')}` }),
 };

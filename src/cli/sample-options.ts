@@ -1,9 +1,23 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
+import { isImageTargetName } from '../../datasets/index.js';
 import { BACKEND_CHOICES } from '../backend.js';
+import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 export const SAMPLE_DEFAULTS = { n: 2000, steps: 500, batchSize: 2000, weights: 'ema', backend: 'auto' } as const;
+/**
+ * Image targets (mnist): fewer samples, fewer steps, smaller batches (a U-Net
+ * pass over 2000 images at once needs gigabytes). The same for `npm run
+ * sample` from a run or a bundle and for train's evaluation, so that they draw
+ * the same samples.
+ */
+export const IMAGE_SAMPLE_DEFAULTS = { n: 1000, steps: 250, batchSize: 250 } as const;
+
+/** n, steps and batch size when the flags leave them out. */
+export function samplingDefaults(targetName: string): { n: number; steps: number; batchSize: number } {
+  return isImageTargetName(targetName) ? { ...IMAGE_SAMPLE_DEFAULTS } : { n: SAMPLE_DEFAULTS.n, steps: SAMPLE_DEFAULTS.steps, batchSize: SAMPLE_DEFAULTS.batchSize };
+}
 export const WEIGHT_CHOICES = ['ema', 'raw'] as const;
 
 const str = textOption;
@@ -12,11 +26,11 @@ const str = textOption;
 export const SAMPLE_FLAGS: Record<string, Options> = {
   run: str('run directory written by npm run train (this or --bundle is required)'),
   bundle: str('bundle directory written by npm run export, instead of --run'),
-  n: str('number of samples', String(SAMPLE_DEFAULTS.n)),
-  steps: str('Euler-Maruyama steps', String(SAMPLE_DEFAULTS.steps)),
+  n: str('number of samples', `${SAMPLE_DEFAULTS.n} (mnist: ${IMAGE_SAMPLE_DEFAULTS.n})`),
+  steps: str('Euler-Maruyama steps', `${SAMPLE_DEFAULTS.steps} (mnist: ${IMAGE_SAMPLE_DEFAULTS.steps})`),
   'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
   'tau-max': str('first noise level (where the prior is placed)', "the process's tau_max"),
-  'batch-size': str('particles integrated together', String(SAMPLE_DEFAULTS.batchSize)),
+  'batch-size': str('particles integrated together', `${SAMPLE_DEFAULTS.batchSize} (mnist: ${IMAGE_SAMPLE_DEFAULTS.batchSize})`),
   denoise: { type: 'boolean', default: true, describe: 'finish with one denoising step (Tweedie); --no-denoise skips' },
   oracle: { type: 'boolean', default: false, describe: "use the target's exact score instead of the network" },
   weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.weights),
@@ -24,6 +38,7 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   out: str('output directory', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
   threads: threadsOption(),
+  classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', DEFAULT_CLASSIFIER_DIR),
   json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
 };
 
@@ -53,6 +68,7 @@ export const sampleFlagsSchema = z.object({
   out: opt(z.string().min(1, { error: 'a directory path' })),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
   threads: opt(threadsFlag()),
+  classifier: opt(z.string().min(1, { error: 'a directory path' })),
   json: z.boolean(),
 }).superRefine(oneSource);
 

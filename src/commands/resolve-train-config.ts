@@ -1,38 +1,89 @@
-import { createTargetFromConfig, resolveTargetOptions, type TargetName } from '../../datasets/index.js';
-import type { RunConfig } from '../config.js';
+import { isImageSource, type DataSource, type DataSourceName } from '../../datasets/index.js';
+import { createDataSource, resolveDataSourceOptions } from '../../datasets/sources.js';
+import type { BackboneKind } from '../../models/backbone.js';
+import type { RunConfig, ModelConfig } from '../config.js';
 import { RUN_FORMAT_VERSION } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createProcess } from '../process/index.js';
 import { TRAIN_DEFAULTS as D, type TrainFlags } from '../cli/train-options.js';
 
+type TargetFlag = 'dim' | 'components' | 'targetSeed' | 'std' | 'mu' | 'dataDir' | 'subset';
+const TARGET_FLAGS: TargetFlag[] = ['dim', 'components', 'targetSeed', 'std', 'mu', 'dataDir', 'subset'];
+const kebab = (key: string) => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
 /** Target options from flags; flags that do not apply to the chosen target are errors, not ignored. */
-function targetOptions(f: TrainFlags, seed: number): { name: string; options: Record<string, unknown> } {
-  const name: TargetName = f.target ?? D.target;
+function targetOptions(f: TrainFlags, seed: number): { name: DataSourceName; options: Record<string, unknown> } {
+  const name: DataSourceName = f.target ?? D.target;
   const reject = (flagName: string, given: unknown) => {
     if (given !== undefined) throw new UsageError(`${flagName} ${given}: does not apply to --target ${name}`);
   };
   // Flags each target takes; the target's own schema fills in the defaults.
-  const accepted: Record<string, Partial<Record<'dim' | 'components' | 'targetSeed' | 'std' | 'mu', string>>> = {
+  const accepted: Record<string, Partial<Record<TargetFlag, string>>> = {
     funnel: { dim: 'dim' },
     gmm: { dim: 'dim', components: 'components', targetSeed: 'seed' },
     gaussian: { dim: 'dim', std: 'std' },
     'two-point': { dim: 'dim', mu: 'mu' },
+    mnist: { dataDir: 'dataDir', subset: 'subset' },
   };
   const takes = accepted[name] ?? {};
   const options: Record<string, unknown> = name === 'gmm' ? { seed } : {};
-  for (const key of ['dim', 'components', 'targetSeed', 'std', 'mu'] as const) {
+  for (const key of TARGET_FLAGS) {
     const option = takes[key];
     if (option !== undefined && f[key] !== undefined) options[option] = f[key];
-    else if (option === undefined) reject(`--${key === 'targetSeed' ? 'target-seed' : key}`, f[key]);
+    else if (option === undefined) reject(key === 'targetSeed' ? '--target-seed' : kebab(key), f[key]);
   }
-  return { name, options: resolveTargetOptions(name, options) };
+  return { name, options: resolveDataSourceOptions(name, options) };
+}
+
+const MLP_FLAGS = ['width', 'depth', 'activation'] as const;
+const UNET_FLAGS = ['channels', 'blocksPerLevel', 'attention', 'groups', 'embedDim'] as const;
+
+/** The network: an MLP on points, a U-Net on images (by default); flags of the other backbone are errors. */
+function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
+  const kind: BackboneKind = f.backbone ?? (isImageSource(target) ? 'unet' : 'mlp');
+  const foreign = kind === 'mlp' ? UNET_FLAGS : MLP_FLAGS;
+  for (const key of foreign) {
+    if (f[key] !== undefined) throw new UsageError(`${kebab(key)} ${String(f[key])}: does not apply to --backbone ${kind}`);
+  }
+  const read = { parameterisation: f.parameterisation ?? D.parameterisation, dataStd: target.dataStd };
+  const time = { timeFrequencies: f.timeFrequencies ?? D.timeFrequencies, maxFrequency: f.maxFrequency ?? D.maxFrequency };
+  if (kind === 'mlp') {
+    return {
+      kind,
+      dim: target.dim,
+      width: f.width ?? D.width,
+      depth: f.depth ?? D.depth,
+      activation: f.activation ?? D.activation,
+      ...time,
+      ...read,
+    };
+  }
+  if (!isImageSource(target)) throw new UsageError(`--backbone unet: --target ${target.name} is not an image target; accepted: mlp`);
+  const channels = f.channels ?? [...D.channels];
+  const groups = f.groups ?? D.groups;
+  const model: ModelConfig = {
+    kind,
+    dim: target.dim,
+    imageShape: [target.height, target.width, target.channels],
+    channels,
+    blocksPerLevel: f.blocksPerLevel ?? D.blocksPerLevel,
+    attention: f.attention ?? D.attention,
+    groups,
+    embedDim: f.embedDim ?? 4 * channels[0]!,
+    ...time,
+    ...read,
+  };
+  if (groups % 2 !== 0) throw new UsageError(`--groups ${groups}: expected an even number (the up path joins two halves)`);
+  const bad = channels.find((c) => c % groups !== 0);
+  if (bad !== undefined) throw new UsageError(`--channels ${channels.join(',')}: ${bad} is not divisible by --groups ${groups}`);
+  return model;
 }
 
 /** The full config of a new run, with every default filled in. */
 export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
   const seed = f.seed ?? D.seed;
   const { name, options } = targetOptions(f, seed);
-  const target = createTargetFromConfig(name, options);
+  const target = createDataSource(name, options);
   const processName = f.process ?? D.process;
   if (processName === 'vp') {
     if (f.sigma !== undefined) throw new UsageError(`--sigma ${f.sigma}: does not apply to --process vp (PBM only)`);
@@ -57,17 +108,7 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
     formatVersion: RUN_FORMAT_VERSION,
     target: { name, options, params: target.params, dim: target.dim },
     process: { name: processName, params: path.params },
-    model: {
-      kind: 'mlp',
-      dim: target.dim,
-      width: f.width ?? D.width,
-      depth: f.depth ?? D.depth,
-      activation: f.activation ?? D.activation,
-      timeFrequencies: f.timeFrequencies ?? D.timeFrequencies,
-      maxFrequency: f.maxFrequency ?? D.maxFrequency,
-      parameterisation: f.parameterisation ?? D.parameterisation,
-      dataStd: target.dataStd,
-    },
+    model: modelConfig(f, target),
     train: {
       steps,
       batchSize: f.batchSize ?? D.batchSize,
@@ -89,9 +130,15 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
 const RESUME_LOCKED: [keyof TrainFlags, string, (c: RunConfig) => unknown][] = [
   ['target', '--target', (c) => c.target.name],
   ['process', '--process', (c) => c.process.name],
-  ['width', '--width', (c) => c.model.width],
-  ['depth', '--depth', (c) => c.model.depth],
-  ['activation', '--activation', (c) => c.model.activation],
+  ['backbone', '--backbone', (c) => c.model.kind],
+  ['width', '--width', (c) => (c.model.kind === 'mlp' ? c.model.width : undefined)],
+  ['depth', '--depth', (c) => (c.model.kind === 'mlp' ? c.model.depth : undefined)],
+  ['activation', '--activation', (c) => (c.model.kind === 'mlp' ? c.model.activation : undefined)],
+  ['channels', '--channels', (c) => (c.model.kind === 'unet' ? c.model.channels.join(',') : undefined)],
+  ['blocksPerLevel', '--blocks-per-level', (c) => (c.model.kind === 'unet' ? c.model.blocksPerLevel : undefined)],
+  ['attention', '--attention', (c) => (c.model.kind === 'unet' ? c.model.attention : undefined)],
+  ['groups', '--groups', (c) => (c.model.kind === 'unet' ? c.model.groups : undefined)],
+  ['embedDim', '--embed-dim', (c) => (c.model.kind === 'unet' ? c.model.embedDim : undefined)],
   ['timeFrequencies', '--time-frequencies', (c) => c.model.timeFrequencies],
   ['maxFrequency', '--max-frequency', (c) => c.model.maxFrequency],
   ['parameterisation', '--parameterisation', (c) => c.model.parameterisation],
@@ -109,14 +156,17 @@ const RESUME_LOCKED: [keyof TrainFlags, string, (c: RunConfig) => unknown][] = [
 /** A resumed run keeps its config; only --steps (extend), backend and evaluation flags may change. */
 export function resumeConfig(stored: RunConfig, f: TrainFlags, dir: string): RunConfig {
   for (const [key, flagName, read] of RESUME_LOCKED) {
-    const given = f[key];
+    const given = Array.isArray(f[key]) ? (f[key] as number[]).join(',') : f[key];
+    if (given !== undefined && read(stored) === undefined) {
+      throw new UsageError(`${flagName} ${given}: does not apply to the run in ${dir} (--backbone ${stored.model.kind})`);
+    }
     if (given !== undefined && given !== read(stored)) {
       throw new UsageError(`${flagName} ${given}: does not match the run in ${dir} (${flagName} ${read(stored)}); drop the flag to resume`);
     }
   }
-  for (const key of ['dim', 'components', 'targetSeed', 'std', 'mu', 'betaMin', 'betaMax', 'sigma', 'tauMin', 'tauMax', 'out'] as const) {
+  for (const key of ['dim', 'components', 'targetSeed', 'std', 'mu', 'dataDir', 'subset', 'betaMin', 'betaMax', 'sigma', 'tauMin', 'tauMax', 'out'] as const) {
     if (f[key] !== undefined) {
-      throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} ${f[key]}: cannot be changed on --resume; the run's config.json is used`);
+      throw new UsageError(`${kebab(key)} ${f[key]}: cannot be changed on --resume; the run's config.json is used`);
     }
   }
   return { ...stored, train: { ...stored.train, steps: f.steps ?? stored.train.steps } };

@@ -1,14 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Target } from '../../datasets/target.js';
+import type { DataSource } from '../../datasets/target.js';
 import { describeBackend, initBackend } from '../backend.js';
 import { openBundleForSampling } from '../bundle/sample-source.js';
-import { printEvaluation, samplerProgress } from '../cli/evaluation-report.js';
+import { samplerProgress } from '../cli/evaluation-report.js';
 import { printJsonSummary } from '../cli/run-command.js';
-import { SAMPLE_DEFAULTS, type SampleFlags } from '../cli/sample-options.js';
+import { SAMPLE_DEFAULTS, samplingDefaults, type SampleFlags } from '../cli/sample-options.js';
+import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
+import { isImageSource } from '../../datasets/target.js';
 import { UsageError } from '../errors.js';
 import type { GaussianPath } from '../process/index.js';
-import { buildRun } from '../run/build.js';
-import { evaluate } from '../run/evaluate.js';
+import { buildRunParts, requireExactTarget } from '../run/build.js';
+import { evaluateSource, evaluationSummary, printAnyEvaluation } from '../run/evaluation.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
@@ -17,7 +19,7 @@ import { samplesDir } from './evaluation-label.js';
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
 interface SamplingSource {
   backend: string;
-  target: Target;
+  target: DataSource;
   path: GaussianPath;
   /** The run's or bundle's directory: home of the default output folder. */
   dir: string;
@@ -40,7 +42,7 @@ async function runSource(f: SampleFlags, run: string): Promise<SamplingSource> {
     throw new UsageError(`--run ${run}: no ${RUN_FILES.checkpoint} yet (training wrote no checkpoint); use --oracle or train first`);
   }
   const backend = await initAndReportBackend(f);
-  const parts = buildRun(config);
+  const parts = buildRunParts(config);
   const weights = f.weights ?? SAMPLE_DEFAULTS.weights;
   return {
     backend,
@@ -80,41 +82,51 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
   if (source.path.name === 'pbm' && tauMax >= 1) {
     throw new UsageError(`--tau-max ${tauMax}: PBM is singular at tau = 1; accepted: a number in (tau-min, 1)`);
   }
+  if (f.classifier !== undefined && !isImageSource(source.target)) {
+    throw new UsageError(`--classifier ${f.classifier}: does not apply to target ${source.target.name} (image targets only)`);
+  }
   const { score, scoreSource } = f.oracle
-    ? { score: oracleScoreFunction(source.target), scoreSource: 'oracle (exact score)' }
+    ? { score: oracleScoreFunction(requireExactTarget(source.target, '--oracle', 'the oracle sampler uses it')), scoreSource: 'oracle (exact score)' }
     : source.loadNetwork();
-  const n = f.n ?? SAMPLE_DEFAULTS.n;
-  const steps = f.steps ?? SAMPLE_DEFAULTS.steps;
+  const defaults = samplingDefaults(source.target.name);
+  const n = f.n ?? defaults.n;
+  const steps = f.steps ?? defaults.steps;
   const seed = f.seed ?? source.defaultSeed;
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed);
   console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
   const progress = samplerProgress();
-  const result = await evaluate({
+  const evaluation = await evaluateSource({
     target: source.target,
+    classifierDir: f.classifier ?? DEFAULT_CLASSIFIER_DIR,
     path: source.path,
     score,
     scoreSource,
     n,
-    sampler: { steps, tauMin, tauMax, denoise: f.denoise, batchSize: f.batchSize ?? SAMPLE_DEFAULTS.batchSize, seed },
+    sampler: { steps, tauMin, tauMax, denoise: f.denoise, batchSize: f.batchSize ?? defaults.batchSize, seed },
     outDir,
     onProgress: progress.onProgress,
   });
   progress.stop();
-  printEvaluation(result);
+  printAnyEvaluation(evaluation);
   if (f.json) {
     printJsonSummary({
       status: 'completed',
       ...(f.bundle !== undefined ? { bundle_dir: f.bundle } : { run_dir: f.run }),
-      out_dir: result.outDir,
+      out_dir: evaluation.result.outDir,
       backend: source.backend,
       score: scoreSource,
       n,
       steps,
       wall_seconds: (performance.now() - startedAt) / 1000,
-      metrics: result.metrics,
-      floor: result.floor,
+      ...withoutSamplesDir(evaluationSummary(evaluation)),
     });
   }
   tf.disposeVariables();
   return 0;
+}
+
+/** out_dir already names the folder. */
+function withoutSamplesDir(summary: Record<string, unknown>): Record<string, unknown> {
+  const { samples_dir: _dir, ...rest } = summary;
+  return rest;
 }

@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { parameterCount } from '../../models/index.js';
+import { describeBackbone, parameterCount } from '../../models/index.js';
 import { describeBackend, initBackend } from '../backend.js';
 import { printJsonSummary } from '../cli/run-command.js';
 import { progressBar } from '../cli/progress.js';
 import { TRAIN_DEFAULTS, type TrainFlags } from '../cli/train-options.js';
 import { UsageError } from '../errors.js';
-import { printEvaluation, samplerProgress } from '../cli/evaluation-report.js';
-import { buildRun } from '../run/build.js';
-import { evaluate, type EvaluationResult } from '../run/evaluate.js';
+import { samplerProgress } from '../cli/evaluation-report.js';
+import { buildRunParts } from '../run/build.js';
+import { evaluateSource, evaluationSummary, printAnyEvaluation, type Evaluation } from '../run/evaluation.js';
+import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
+import { isImageTargetName } from '../../datasets/index.js';
+import { samplingDefaults } from '../cli/sample-options.js';
 import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
 import { TrainingLog } from '../train/log.js';
@@ -16,7 +19,7 @@ import { runTraining } from '../train/trainer.js';
 import { resolveTrainConfig, resumeConfig } from './resolve-train-config.js';
 import { samplesDir } from './evaluation-label.js';
 import * as path from 'node:path';
-import type { RunConfig } from '../config.js';
+import { backboneConfig, type RunConfig } from '../config.js';
 
 /** `npm run train`: train (or resume), then sample and evaluate with the EMA weights. */
 export async function trainCommand(f: TrainFlags): Promise<number> {
@@ -36,10 +39,13 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
     runDir = f.out ?? defaultRunDir(config.target.name, config.process.name);
   }
 
+  if (f.classifier !== undefined && !isImageTargetName(config.target.name)) {
+    throw new UsageError(`--classifier ${f.classifier}: does not apply to --target ${config.target.name} (image targets only)`);
+  }
   const backend = await initBackend(f.backend ?? TRAIN_DEFAULTS.backend, { threads: f.threads });
   console.log(describeBackend(backend));
 
-  const parts = buildRun(config);
+  const parts = buildRunParts(config);
   const state = freshState(parts.backbone, config.train.emaHalfLife);
   const log = new TrainingLog(path.join(runDir, RUN_FILES.log));
   if (f.resume !== undefined) {
@@ -59,9 +65,14 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   }
   console.log(
     `target ${config.target.name} (d = ${parts.target.dim}), process ${config.process.name}, ` +
-      `MLP ${config.model.depth} x ${config.model.width} ${config.model.activation}, ` +
+      `${describeBackbone(backboneConfig(config.model))}, ` +
       `${config.model.parameterisation} prediction, ${parameterCount(parts.backbone).toLocaleString('en-US')} parameters`,
   );
+
+  const classifierDir = f.classifier ?? DEFAULT_CLASSIFIER_DIR;
+  if (f.eval && isImageTargetName(config.target.name) && !hasClassifier(classifierDir)) {
+    console.log(`note: no classifier in ${classifierDir} (npm run classifier writes it): the evaluation will write the samples and their grid, without image metrics`);
+  }
 
   let interrupted = false;
   const onSigint = () => {
@@ -100,15 +111,17 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   const stepsPerSecond = (outcome.step - startStep) / Math.max(trainSeconds, 1e-9);
   console.log(`trained ${outcome.step} steps in ${trainSeconds.toFixed(1)} s (${stepsPerSecond.toFixed(1)} steps/s)`);
 
-  let evaluation: EvaluationResult | undefined;
+  let evaluation: Evaluation | undefined;
   if (f.eval) {
     // Sample with the EMA weights, as `npm run sample` does.
     state.optimiser.copyEmaToParams();
-    const n = f.evalSamples ?? TRAIN_DEFAULTS.evalSamples;
-    const steps = f.evalSteps ?? TRAIN_DEFAULTS.evalSteps;
+    const d = evalDefaults(config.target.name);
+    const n = f.evalSamples ?? d.n;
+    const steps = f.evalSteps ?? d.steps;
     const progress = samplerProgress();
-    evaluation = await evaluate({
+    evaluation = await evaluateSource({
       target: parts.target,
+      classifierDir,
       path: parts.path,
       score: networkScoreFunction(parts.net),
       scoreSource: `ema weights at step ${outcome.step}`,
@@ -118,14 +131,14 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
         tauMin: parts.path.tauMin,
         tauMax: parts.path.tauMax,
         denoise: true,
-        batchSize: f.evalBatchSize ?? TRAIN_DEFAULTS.evalBatchSize,
+        batchSize: f.evalBatchSize ?? d.batchSize,
         seed: config.train.seed,
       },
       outDir: samplesDir(runDir, 'ema', n, steps, config.train.seed),
       onProgress: progress.onProgress,
     });
     progress.stop();
-    printEvaluation(evaluation);
+    printAnyEvaluation(evaluation);
   }
   console.log(`run directory: ${runDir}`);
   if (f.json) {
@@ -138,9 +151,15 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
       train_seconds: trainSeconds,
       steps_per_second: stepsPerSecond,
       final_loss: log.read().at(-1)?.loss_avg ?? null,
-      ...(evaluation ? { samples_dir: evaluation.outDir, metrics: evaluation.metrics, floor: evaluation.floor } : {}),
+      ...(evaluation ? evaluationSummary(evaluation) : {}),
     });
   }
   tf.disposeVariables();
   return 0;
+}
+
+/** Evaluation defaults: those of `npm run sample` for an image target (fewer, smaller batches), else train's own. */
+function evalDefaults(targetName: string): { n: number; steps: number; batchSize: number } {
+  const D = TRAIN_DEFAULTS;
+  return isImageTargetName(targetName) ? samplingDefaults(targetName) : { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize };
 }

@@ -1,7 +1,7 @@
-import { createTargetFromConfig } from '../../datasets/index.js';
-import type { Target } from '../../datasets/target.js';
+import { createDataSource } from '../../datasets/sources.js';
+import { hasExactScore, type DataSource, type Target } from '../../datasets/target.js';
 import { createBackbone, type Backbone } from '../../models/index.js';
-import type { RunConfig } from '../config.js';
+import { backboneConfig, type RunConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createProcess, type GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
@@ -10,8 +10,9 @@ import type { ScoreNetwork } from '../score-network.js';
 /** Key of the weight-initialisation stream. */
 export const INIT_STREAM = 3;
 
-export interface RunParts {
-  target: Target;
+export interface RunParts<T extends DataSource = Target> {
+  /** The training data: a Target (exact scores) or, from buildRunParts, possibly sample-only data (images). */
+  target: T;
   path: GaussianPath;
   backbone: Backbone;
   net: ScoreNetwork;
@@ -28,20 +29,40 @@ export function processFromConfig(config: RunConfig): GaussianPath {
   });
 }
 
-function targetFromConfig(config: RunConfig): Target {
+/**
+ * The target of a command that needs exact scores (oracle sampling,
+ * diagnostics, score errors); `what` names the flag and value, e.g.
+ * "--oracle" or "--run DIR". Image data has none: a one-line UsageError.
+ */
+export function requireExactTarget(source: DataSource, what: string, needs = 'an exact score'): Target {
+  if (!hasExactScore(source)) throw new UsageError(`${what}: target ${source.name} has no exact score (${needs} is needed)`);
+  return source;
+}
+
+function targetFromConfig(config: RunConfig): DataSource {
   try {
-    return createTargetFromConfig(config.target.name, config.target.options);
+    return createDataSource(config.target.name, config.target.options);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new UsageError(`config.json: target '${config.target.name}' with options ${JSON.stringify(config.target.options)} is invalid (${why})`);
   }
 }
 
-/** Rebuilds target, process and a freshly initialised network from a run config. */
-export function buildRun(config: RunConfig): RunParts {
-  const target = targetFromConfig(config);
+/** Rebuilds data source, process and a freshly initialised network from a run config (any target). */
+export function buildRunParts(config: RunConfig): RunParts<DataSource> {
+  return partsWith(targetFromConfig(config), config);
+}
+
+function partsWith<T extends DataSource>(target: T, config: RunConfig): RunParts<T> {
   const path = processFromConfig(config);
-  const { parameterisation, dataStd, ...architecture } = config.model;
-  const backbone = createBackbone(architecture, Rng.derive(config.train.seed, INIT_STREAM));
+  const { parameterisation, dataStd } = config.model;
+  const backbone = createBackbone(backboneConfig(config.model), Rng.derive(config.train.seed, INIT_STREAM));
   return { target, path, backbone, net: { backbone, parameterisation, dataStd } };
+}
+
+/** The same for a run whose target has exact scores; a run on image data is refused (config.json: target mnist has no exact score). */
+export function buildRun(config: RunConfig, what = 'config.json'): RunParts<Target> {
+  // Checked before the network is built, so nothing is left to dispose.
+  return partsWith(requireExactTarget(targetFromConfig(config), what), config);
 }

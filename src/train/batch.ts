@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Target } from '../../datasets/target.js';
+import type { DataSource } from '../../datasets/target.js';
 import type { DsmBatch } from '../loss.js';
 import type { GaussianPath } from '../process/index.js';
 import type { Rng } from '../rng.js';
@@ -19,7 +19,7 @@ export interface BatchArrays {
  * Draws x0 from the target, tau ~ U[tauMin, tauMax], eps ~ N(0, I) and forms
  * x = a x0 + b eps in double precision, all from one seeded stream.
  */
-export function drawBatch(target: Target, path: GaussianPath, size: number, rng: Rng): BatchArrays {
+export function drawBatch(target: DataSource, path: GaussianPath, size: number, rng: Rng): BatchArrays {
   const d = target.dim;
   const x0 = target.sample(size, rng);
   const out: BatchArrays = {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Target } from '../../datasets/target.js';
+import type { DataSource } from '../../datasets/target.js';
 import type { TrainConfig } from '../config.js';
 import { learningRate } from '../optim/schedule.js';
 import type { GaussianPath } from '../process/index.js';
@@ -17,7 +17,7 @@ export const TRAIN_STREAM = 1;
 export interface TrainingJob {
   runDir: string;
   config: TrainConfig;
-  target: Target;
+  target: DataSource;
   path: GaussianPath;
   net: ScoreNetwork;
   state: TrainingState;
