@@ -36,8 +36,9 @@ export function createMlp(config: MlpConfig, rng: Rng): Backbone {
   for (let i = 0; i + 1 < widths.length; i++) {
     const [fanIn, fanOut] = [widths[i]!, widths[i + 1]!];
     // tfjs variable names are global to the engine: leave them unnamed, our names live in `params`.
-    const w = tf.variable(tf.tensor2d(glorot(rng, fanIn, fanOut), [fanIn, fanOut]), true);
-    const b = tf.variable(tf.zeros([fanOut]), true);
+    // tidy drops the initial tensors, so the variables alone own their memory.
+    const w = tf.tidy(() => tf.variable(tf.tensor2d(glorot(rng, fanIn, fanOut), [fanIn, fanOut]), true));
+    const b = tf.tidy(() => tf.variable(tf.zeros([fanOut]), true));
     layers.push({ w, b });
     params.push({ name: `dense${i}/kernel`, variable: w }, { name: `dense${i}/bias`, variable: b });
   }

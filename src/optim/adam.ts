@@ -32,8 +32,9 @@ export class Adam {
     private readonly params: tf.Variable[],
     private readonly config: AdamConfig = ADAM_DEFAULTS,
   ) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    // tidy drops the initial tensors, so the variables alone own their memory.
+    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   /** Applies one update; `step` counts from 1 (for the bias corrections). */

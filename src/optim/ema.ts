@@ -25,7 +25,7 @@ export class Ema {
     private readonly params: tf.Variable[],
     private readonly halfLife: number,
   ) {
-    this.shadow = params.map((p) => tf.variable(p.clone(), false));
+    this.shadow = params.map((p) => tf.tidy(() => tf.variable(p.clone(), false)));
   }
 
   /** `step` is the number of optimiser updates done so far (>= 1). */
