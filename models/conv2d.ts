@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { columnSum } from '../src/kernels/column-sum.js';
 
 /**
  * A trainable 2-D convolution whose gradients are forward convolutions.
@@ -102,6 +103,7 @@ function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number,
 }
 
 type ConvFn = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+type ConvBiasFn = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor4D;
 
 /** One custom-gradient op (a closure: cheap to build per call). */
 function convOp(stride: number, padding: Conv2dPadding): ConvFn {
@@ -122,6 +124,52 @@ function convOp(stride: number, padding: Conv2dPadding): ConvFn {
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as ConvFn;
 }
 
+/** The bias gradient: dy summed over batch and positions, in one pass where the backend allows. */
+function biasGradient(dy: tf.Tensor4D): tf.Tensor1D {
+  const [n, h, w, c] = dy.shape;
+  return columnSum(tf.reshape(dy, [n * h * w, c]) as tf.Tensor2D);
+}
+
+function convBiasOp(stride: number, padding: Conv2dPadding): ConvBiasFn {
+  return tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    save([x, w]);
+    return {
+      // XNNPACK adds the bias inside the convolution (the operator is rebuilt every step anyway, the filter being new).
+      value: tf.fused.conv2d({ x, filter: w, bias: b, strides: stride, pad: padding }),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const [kh, kw] = [ws.shape[0], ws.shape[1]];
+        const gh = axisGeometry(xs.shape[1], kh, stride, padding);
+        const gw = axisGeometry(xs.shape[2], kw, stride, padding);
+        const g = dy as tf.Tensor4D;
+        return [inputGradient(g, ws, gh, gw, stride), filterGradient(xs, g, kh, kw, gh, gw, stride), biasGradient(g)];
+      },
+    };
+  }) as Parameters<typeof tf.customGrad>[0]) as unknown as ConvBiasFn;
+}
+
+function checkArgs(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, padding: Conv2dPadding): void {
+  if (!Number.isInteger(stride) || stride < 1) throw new Error(`conv2d: stride must be a positive integer, got ${stride}`);
+  if (x.rank !== 4 || filter.rank !== 4) throw new Error(`conv2d: expected x [n, h, w, cin] and filter [kh, kw, cin, cout], got [${x.shape}] and [${filter.shape}]`);
+  if (x.shape[3] !== filter.shape[2]) throw new Error(`conv2d: input has ${x.shape[3]} channels, filter expects ${filter.shape[2]}`);
+  if (padding === 'valid' && (x.shape[1] < filter.shape[0] || x.shape[2] < filter.shape[1])) {
+    throw new Error(`conv2d: 'valid' needs an input at least the filter's size, got [${x.shape}] and [${filter.shape}]`);
+  }
+}
+
+/**
+ * conv2d(x, filter) + bias ([cout], added at every position) as one op: the
+ * bias is added inside the convolution, and its gradient is one pass over dy.
+ */
+export function conv2dWithBias(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, options: Conv2dOptions = {}): tf.Tensor4D {
+  const stride = options.stride ?? 1;
+  const padding = options.padding ?? 'same';
+  checkArgs(x, filter, stride, padding);
+  if (bias.rank !== 1 || bias.shape[0] !== filter.shape[3]) throw new Error(`conv2d: bias of shape [${bias.shape}] for ${filter.shape[3]} output channels`);
+  return convBiasOp(stride, padding)(x, filter, bias);
+}
+
 /**
  * y = conv2d(x, filter): x [n, h, w, cin] (NHWC), filter [kh, kw, cin, cout]
  * -> [n, ho, wo, cout], with ho = ceil(h / stride) ('same') or
@@ -131,12 +179,7 @@ function convOp(stride: number, padding: Conv2dPadding): ConvFn {
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Conv2dOptions = {}): tf.Tensor4D {
   const stride = options.stride ?? 1;
   const padding = options.padding ?? 'same';
-  if (!Number.isInteger(stride) || stride < 1) throw new Error(`conv2d: stride must be a positive integer, got ${stride}`);
-  if (x.rank !== 4 || filter.rank !== 4) throw new Error(`conv2d: expected x [n, h, w, cin] and filter [kh, kw, cin, cout], got [${x.shape}] and [${filter.shape}]`);
-  if (x.shape[3] !== filter.shape[2]) throw new Error(`conv2d: input has ${x.shape[3]} channels, filter expects ${filter.shape[2]}`);
-  if (padding === 'valid' && (x.shape[1] < filter.shape[0] || x.shape[2] < filter.shape[1])) {
-    throw new Error(`conv2d: 'valid' needs an input at least the filter's size, got [${x.shape}] and [${filter.shape}]`);
-  }
+  checkArgs(x, filter, stride, padding);
   return convOp(stride, padding)(x, filter);
 }
 

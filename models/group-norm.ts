@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { groupNormHost, hasHostGroupNorm } from '../src/kernels/group-norm.js';
 
 /** PyTorch's nn.GroupNorm default. */
 export const GROUP_NORM_EPS = 1e-5;
@@ -8,6 +9,26 @@ export interface GroupNormOptions {
   /** Apply SiLU to the normalised output (the pre-convolution pattern of a residual block). */
   silu: boolean;
   eps?: number;
+  /** [n, c], added to x before normalising (a residual block's time embedding and conv bias). */
+  shift?: tf.Tensor2D;
+}
+
+/**
+ * Group normalisation of (x + shift) [n, h, w, c], then gamma, beta and
+ * optionally SiLU: on the wasm and cpu backends two host-memory passes each
+ * way (src/kernels/group-norm.ts), elsewhere tensor ops with a closed-form
+ * gradient. First derivatives only on the host-memory path.
+ */
+export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: GroupNormOptions): tf.Tensor4D {
+  const [n, , , c] = x.shape;
+  if (c % options.groups !== 0) throw new Error(`groupNorm: ${c} channels do not split into ${options.groups} groups`);
+  const eps = options.eps ?? GROUP_NORM_EPS;
+  if (hasHostGroupNorm() && x.dtype === 'float32') {
+    const shift = options.shift ?? (tf.zeros([n, c]) as tf.Tensor2D);
+    return groupNormHost(x, gamma, beta, shift, { groups: options.groups, eps, silu: options.silu });
+  }
+  const shifted = options.shift ? (tf.add(x, tf.reshape(options.shift, [n, 1, 1, c])) as tf.Tensor4D) : x;
+  return groupNormOps(shifted, gamma, beta, options);
 }
 
 type GroupNormFn = (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor4D;
@@ -20,9 +41,9 @@ type GroupNormFn = (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf
  * the closed-form backward
  *   dx = rstd (g - mean(g) - xhat mean(g xhat)),  g = dz gamma,
  * (means over each group) instead of autodiff's chain through the moments.
- * Built from differentiable ops.
+ * Built from differentiable ops. (The shift option is not read: groupNorm adds it.)
  */
-export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: GroupNormOptions): tf.Tensor4D {
+export function groupNormOps(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: GroupNormOptions): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const { groups, silu } = options;
   const eps = options.eps ?? GROUP_NORM_EPS;
@@ -65,7 +86,8 @@ export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
 /** The same computation by plain autodiff: the reference for tests. */
 export function groupNormReference(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: GroupNormOptions): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const xr = tf.reshape(x, [n, h * w, options.groups, c / options.groups]);
+  const shifted = options.shift ? tf.add(x, tf.reshape(options.shift, [n, 1, 1, c])) : x;
+  const xr = tf.reshape(shifted, [n, h * w, options.groups, c / options.groups]);
   const { mean, variance } = tf.moments(xr, [1, 3], true);
   const xhat = tf.reshape(tf.div(tf.sub(xr, mean), tf.sqrt(tf.add(variance, options.eps ?? GROUP_NORM_EPS))), x.shape);
   const z = tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor4D;

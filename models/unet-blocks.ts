@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../src/rng.js';
-import { conv2d } from './conv2d.js';
+import { conv2d, conv2dWithBias } from './conv2d.js';
 import { dense } from './dense.js';
 import { groupNorm } from './group-norm.js';
 import type { ParameterList } from './init.js';
@@ -21,17 +21,25 @@ export function createConv(list: ParameterList, prefix: string, rng: Rng, k: num
 
 /** 'same' convolution (TensorFlow's padding rule) plus bias. */
 export function conv(x: tf.Tensor4D, p: ConvParams, stride = 1): tf.Tensor4D {
-  return tf.add(conv2d(x, p.kernel as tf.Tensor4D, { stride }), p.bias) as tf.Tensor4D;
+  return conv2dWithBias(x, p.kernel as tf.Tensor4D, p.bias as tf.Tensor1D, { stride });
 }
 
-/** A 1x1 convolution as one matrix product over all positions. */
-function pointwise(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D | null): tf.Tensor4D {
-  const [n, h, w, cin] = x.shape;
-  const cout = kernel.shape[3];
-  const k2 = tf.reshape(kernel, [cin, cout]) as tf.Tensor2D;
-  const flat = tf.reshape(x, [n * h * w, cin]) as tf.Tensor2D;
-  const y = bias ? dense(flat, k2, bias) : tf.matMul(flat, k2);
-  return tf.reshape(y, [n, h, w, cout]);
+/**
+ * sum_i conv(parts[i], kernel[:, :, slice i, :]) (+ bias): a convolution of the
+ * parts' channel concatenation without forming it.
+ */
+function convOfParts(parts: tf.Tensor4D[], kernel: tf.Variable, bias: tf.Variable | null): tf.Tensor4D {
+  let out: tf.Tensor4D | null = null;
+  let offset = 0;
+  for (const [i, part] of parts.entries()) {
+    const c = part.shape[3];
+    const k = (parts.length === 1 ? kernel : tf.slice(kernel, [0, 0, offset, 0], [-1, -1, c, -1])) as tf.Tensor4D;
+    // The bias goes in once, with the first part.
+    const y = i === 0 && bias ? conv2dWithBias(part, k, bias as tf.Tensor1D) : conv2d(part, k);
+    out = out ? (tf.add(out, y) as tf.Tensor4D) : y;
+    offset += c;
+  }
+  return out!;
 }
 
 export interface NormParams {
@@ -84,33 +92,23 @@ export function createResBlock(list: ParameterList, prefix: string, rng: Rng, ci
  * per-part products with slices of their kernels (same numbers, no copy).
  */
 export function resBlock(parts: tf.Tensor4D[], embedAct: tf.Tensor2D, p: ResBlockParams, groups: number): tf.Tensor4D {
-  const n = parts[0]!.shape[0];
   const groupSize = p.cin / groups;
-  let h: tf.Tensor4D | null = null;
-  let shortcut: tf.Tensor4D | null = null;
+  const activated: tf.Tensor4D[] = [];
   let offset = 0;
   for (const part of parts) {
     const c = part.shape[3];
     if (c % groupSize !== 0) throw new Error(`resBlock: a part of ${c} channels splits a normalisation group of ${groupSize}`);
     const slice1 = (v: tf.Variable) => (parts.length === 1 ? v : tf.slice(v, [offset], [c])) as tf.Tensor1D;
-    const a = groupNorm(part, slice1(p.norm1.gamma), slice1(p.norm1.beta), { groups: c / groupSize, silu: true });
-    const k = (parts.length === 1 ? p.conv1.kernel : tf.slice(p.conv1.kernel, [0, 0, offset, 0], [-1, -1, c, -1])) as tf.Tensor4D;
-    const y = conv2d(a, k);
-    h = h ? tf.add(h, y) : y;
-    if (p.skip) {
-      const ks = (parts.length === 1 ? p.skip.kernel : tf.slice(p.skip.kernel, [0, 0, offset, 0], [-1, -1, c, -1])) as tf.Tensor4D;
-      const s = pointwise(part, ks, null);
-      shortcut = shortcut ? tf.add(shortcut, s) : s;
-    }
+    activated.push(groupNorm(part, slice1(p.norm1.gamma), slice1(p.norm1.beta), { groups: c / groupSize, silu: true }));
     offset += c;
   }
   if (offset !== p.cin) throw new Error(`resBlock: parts have ${offset} channels, the block takes ${p.cin}`);
-  const t = dense(embedAct, p.time.kernel as tf.Tensor2D, p.time.bias as tf.Tensor1D);
-  const bias = tf.add(tf.reshape(t, [n, 1, 1, p.cout]), p.conv1.bias);
-  h = tf.add(h!, bias) as tf.Tensor4D;
-  const a2 = groupNorm(h, p.norm2.gamma as tf.Tensor1D, p.norm2.beta as tf.Tensor1D, { groups, silu: true });
+  const h = convOfParts(activated, p.conv1.kernel, null);
+  // conv1's bias and the time embedding are one per-example, per-channel shift, added inside norm2.
+  const shift = tf.add(dense(embedAct, p.time.kernel as tf.Tensor2D, p.time.bias as tf.Tensor1D), p.conv1.bias) as tf.Tensor2D;
+  const a2 = groupNorm(h, p.norm2.gamma as tf.Tensor1D, p.norm2.beta as tf.Tensor1D, { groups, silu: true, shift });
   const out = conv(a2, p.conv2);
-  const base = p.skip ? tf.add(shortcut!, p.skip.bias) : parts[0]!;
+  const base = p.skip ? convOfParts(parts, p.skip.kernel, p.skip.bias) : parts[0]!;
   return tf.add(base, out) as tf.Tensor4D;
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.js';
 import { Rng } from '../src/rng.js';
-import { axisGeometry, conv2d, type Conv2dPadding } from '../models/conv2d.js';
+import { axisGeometry, conv2d, conv2dWithBias, type Conv2dPadding } from '../models/conv2d.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -74,6 +74,28 @@ describe('conv2d with forward-convolution gradients', () => {
         const label = `${JSON.stringify(c)} on ${backend}`;
         // Sums of at most a few hundred float32 products: a few ulps of the largest entry.
         for (let k = 0; k < 3; k++) expect(relativeError(got[k], want[k]), `${label}, output ${k}`).toBeLessThan(2e-6);
+      }
+    });
+  }
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`on ${backend}: conv2dWithBias matches tf.conv2d + bias, bias gradient included`, async () => {
+      for (const [i, c] of [CASES[0]!, CASES[3]!, CASES[8]!].entries()) {
+        const run = (conv: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor4D) =>
+          tf.tidy(() => {
+            const x = normals(c.x, 10 * i) as tf.Tensor4D;
+            const w = normals(c.w, 10 * i + 1) as tf.Tensor4D;
+            const b = normals([c.w[3]], 10 * i + 3) as tf.Tensor1D;
+            const y = conv(x, w, b);
+            const g = normals(y.shape, 10 * i + 2);
+            const grads = tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(conv(p as tf.Tensor4D, q as tf.Tensor4D, r as tf.Tensor1D), g)))([x, w, b]);
+            return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+          });
+        await initBackend('cpu');
+        const want = run((x, w, b) => tf.add(tf.conv2d(x, w, c.stride, c.padding), b) as tf.Tensor4D);
+        await initBackend(backend, { threads: 1 });
+        const got = run((x, w, b) => conv2dWithBias(x, w, b, { stride: c.stride, padding: c.padding }));
+        for (let k = 0; k < 4; k++) expect(relativeError(got[k]!, want[k]!), `${JSON.stringify(c)}, output ${k}`).toBeLessThan(2e-6);
       }
     });
   }

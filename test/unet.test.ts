@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistDataSource } from '../datasets/mnist.js';
 import { parameterCount } from '../models/backbone.js';
-import { groupNorm, groupNormReference } from '../models/group-norm.js';
+import { groupNorm, groupNormOps, groupNormReference } from '../models/group-norm.js';
+import { initBackend } from '../src/backend.js';
 import { ParameterList } from '../models/init.js';
 import { createResBlock, resBlock } from '../models/unet-blocks.js';
 import { createUnet, type UnetConfig } from '../models/unet.js';
@@ -47,18 +48,30 @@ beforeAll(async () => {
 });
 
 describe('group normalisation (+ SiLU) with a closed-form gradient', () => {
-  it.each([false, true])('silu %s: value and gradients match autodiff of the plain formula', (silu) => {
+  const cases = (['wasm', 'cpu'] as const).flatMap((backend) => [false, true].map((silu) => [backend, silu] as const));
+  it.each(cases)('%s, silu %s: value and gradients (host-memory kernels and tensor ops) match autodiff of the plain formula', async (backend, silu) => {
+    await initBackend(backend, { threads: 1 });
     const x = normals([3, 5, 4, 8], 1, 2) as tf.Tensor4D;
     const gamma = normals([8], 2) as tf.Tensor1D;
     const beta = normals([8], 3) as tf.Tensor1D;
+    const shift = normals([3, 8], 5) as tf.Tensor2D;
     const g = normals([3, 5, 4, 8], 4);
     const options = { groups: 4, silu };
-    const loss = (fn: typeof groupNorm) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-      tf.sum(tf.mul(fn(a as tf.Tensor4D, b as tf.Tensor1D, c as tf.Tensor1D, options), g));
-    expect(maxAbsDiff(groupNorm(x, gamma, beta, options), groupNormReference(x, gamma, beta, options))).toBeLessThan(1e-5);
-    const ours = tf.grads(loss(groupNorm))([x, gamma, beta]);
-    const want = tf.grads(loss(groupNormReference))([x, gamma, beta]);
-    ours.forEach((t, i) => expect(maxAbsDiff(t, want[i]!), `gradient ${i}`).toBeLessThan(1e-4));
+    type Fn = typeof groupNorm;
+    const withShift = (fn: Fn) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, s: tf.Tensor) =>
+      tf.sum(tf.mul(fn(a as tf.Tensor4D, b as tf.Tensor1D, c as tf.Tensor1D, { ...options, shift: s as tf.Tensor2D }), g));
+    const want = tf.grads(withShift(groupNormReference))([x, gamma, beta, shift]);
+    const wantValue = groupNormReference(x, gamma, beta, { ...options, shift });
+    expect(maxAbsDiff(groupNorm(x, gamma, beta, { ...options, shift }), wantValue)).toBeLessThan(1e-5);
+    tf.grads(withShift(groupNorm))([x, gamma, beta, shift]).forEach((t, i) => expect(maxAbsDiff(t, want[i]!), `gradient ${i}`).toBeLessThan(1e-4));
+    // The tensor-op path (other backends), on the shifted input.
+    const shifted = tf.add(x, tf.reshape(shift, [3, 1, 1, 8])) as tf.Tensor4D;
+    expect(maxAbsDiff(groupNormOps(shifted, gamma, beta, options), wantValue)).toBeLessThan(1e-5);
+    const plain = (fn: Fn) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(fn(a as tf.Tensor4D, b as tf.Tensor1D, c as tf.Tensor1D, options), g));
+    const ops = tf.grads(plain(groupNormOps))([shifted, gamma, beta]);
+    const ref = tf.grads(plain(groupNormReference))([shifted, gamma, beta]);
+    ops.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `tensor-op gradient ${i}`).toBeLessThan(1e-4));
+    await useWasm();
   });
 });
 
