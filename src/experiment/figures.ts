@@ -68,6 +68,23 @@ function sourceSeries(rows: readonly Row[], axis: 'dim' | 'width', metric: strin
   return series.filter((s) => s.x.length > 0);
 }
 
+/** Metrics bounded in [0, 1] read best on a linear axis. */
+const LINEAR_METRICS = new Set(['mode_coverage', 'weight_tv']);
+
+/**
+ * The y axis of a metric: symlog, linear within the noise floor's magnitude (so the oracle and the
+ * floor, near 0 and possibly negative, stay apart) and logarithmic beyond (the networks' errors span
+ * orders of magnitude). Without a floor (the score error), the smallest value sets the linear part.
+ */
+function metricAxis(metric: string, charts: LineChartOptions[]): Pick<LineChartOptions, 'yScale' | 'yConstant'> {
+  if (LINEAR_METRICS.has(metric)) return {};
+  const magnitudes = (style?: string) =>
+    charts.flatMap((c) => c.series.filter((s) => style === undefined || s.style === style).flatMap((s) => Array.from(s.y, Math.abs))).filter((v) => v > 0);
+  const floor = magnitudes('floor');
+  const scale = floor.length > 0 ? Math.min(...floor) : Math.min(...magnitudes()) / 2;
+  return Number.isFinite(scale) && scale > 0 ? { yScale: 'symlog', yConstant: scale } : {};
+}
+
 /** A metric against dim or width: rows of targets, VP and PBM side by side on one y range. */
 export function metricCharts(rows: readonly Row[], metric: string, axis: 'dim' | 'width'): LineChartOptions[] {
   const charts: LineChartOptions[] = [];
@@ -77,7 +94,7 @@ export function metricCharts(rows: readonly Row[], metric: string, axis: 'dim' |
       (p): LineChartOptions => ({
         title: `${target}, ${PROCESS_LABEL[p] ?? p}: ${METRIC_LABEL[metric] ?? metric}`,
         xLabel: axis === 'dim' ? 'dimension d' : 'MLP width',
-        yLabel: `${METRIC_LABEL[metric] ?? metric}, mean over seeds`,
+        yLabel: `${METRIC_LABEL[metric] ?? metric}, mean over seeds${LINEAR_METRICS.has(metric) ? '' : ' (symlog)'}`,
         xScale: 'log',
         series: sourceSeries(
           mine.filter((r) => r['process'] === p),
@@ -89,7 +106,8 @@ export function metricCharts(rows: readonly Row[], metric: string, axis: 'dim' |
       }),
     );
     const y = sharedDomain(pair);
-    charts.push(...pair.map((c) => (y ? { ...c, domain: { y } } : c)));
+    const yAxis = metricAxis(metric, pair);
+    charts.push(...pair.map((c) => ({ ...c, ...yAxis, ...(y ? { domain: { y } } : {}) })));
   }
   return charts.filter((c) => c.series.some((s) => s.x.length > 0));
 }

@@ -31,6 +31,11 @@ export function presentMetrics(rows: readonly Row[], source: 'model' | 'floor' =
  */
 export function summaryMarkdown(rows: readonly Row[], preamble: string): string {
   const parts: string[] = ['# VP vs PBM: means ± standard deviations over seeds', '', preamble];
+  const evaluations = rows.length * 2;
+  const capped = rows.filter((r) => r['model_sinkhorn_converged'] === false).length + rows.filter((r) => r['oracle_sinkhorn_converged'] === false).length;
+  if (capped > 0) {
+    parts.push('', `Sinkhorn stopped at its iteration cap in ${capped} of ${evaluations} evaluations (model and oracle; heavy tails converge slowly): those values are approximate.`);
+  }
   const targets = [...new Set(rows.map((r) => String(r['target'])))];
   for (const target of targets) {
     const mine = rows.filter((r) => r['target'] === target);

@@ -20,7 +20,13 @@ export function lineChartLayer(o: LineChartOptions, data: LineData): TopLevelSpe
     field: 'y',
     type: 'quantitative',
     title: o.yLabel,
-    scale: { type: o.yScale ?? 'linear', domain: data.domain.y, nice: false, zero: false },
+    scale: {
+      type: o.yScale ?? 'linear',
+      domain: data.domain.y,
+      nice: false,
+      zero: false,
+      ...(o.yScale === 'symlog' && o.yConstant !== undefined ? { constant: o.yConstant } : {}),
+    },
   } as const;
   const showStyles = data.styleOrder.length > 1;
   const layers: TopLevelSpec[] = [

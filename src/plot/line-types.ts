@@ -23,6 +23,8 @@ export interface LineChartOptions {
   xScale?: 'linear' | 'log';
   /** symlog: linear near 0 and logarithmic beyond, for curves that span orders of magnitude of both signs. */
   yScale?: 'linear' | 'symlog';
+  /** symlog only: the half-width of the linear region around 0 (Vega's `constant`, default 1). */
+  yConstant?: number;
   /** Axis ranges; by default the data's extent (and every rule). */
   domain?: { x?: [number, number]; y?: [number, number] };
   xRules?: LineRule[];
