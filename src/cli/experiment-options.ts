@@ -1,0 +1,158 @@
+import type { Options } from 'yargs';
+import { z } from 'zod';
+import { BACKEND_CHOICES } from '../backend.js';
+import { EXPERIMENT_TARGETS, GRID_LIMITS, type GridAxes, type Recipe } from '../experiment/grid.js';
+import { PROCESS_NAMES } from '../process/index.js';
+import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
+
+/**
+ * The default grid (the issue's: dims {2, 10, 50}, widths {32, 128}, seeds {0, 1, 2}, both targets
+ * and processes: 72 cells) and the recipe every cell shares. Sized to fit in two hours on a 2-core
+ * CPU with two parallel jobs; see the README's Results section for the measured times.
+ */
+export const EXPERIMENT_DEFAULTS = {
+  axes: {
+    targets: ['funnel', 'gmm'],
+    dims: [2, 10, 50],
+    processes: ['vp', 'pbm'],
+    widths: [32, 128],
+    seeds: [0, 1, 2],
+  } satisfies GridAxes,
+  recipe: {
+    depth: 3,
+    steps: 3000,
+    batchSize: 512,
+    lr: 1e-3,
+    components: 10,
+    targetSeed: 0,
+    evalSamples: 1000,
+    evalSteps: { vp: 500, pbm: 2000 },
+    pbmTauMin: 1e-4,
+    pbmTauMax: 0.99999,
+    scoreTaus: null,
+    scoreTauCount: 21,
+    scorePoints: 1000,
+  } satisfies Recipe,
+  backend: 'auto',
+} as const;
+
+/** `--quick`: a reduced grid (8 cells) and a short recipe, a few minutes in all. */
+export const EXPERIMENT_QUICK = {
+  axes: { dims: [2, 10], widths: [32], seeds: [0] },
+  recipe: { steps: 300, evalSamples: 300, evalSteps: { vp: 100, pbm: 200 }, scoreTauCount: 11, scorePoints: 300 },
+} as const;
+
+export const EXPERIMENT_OUT = { full: 'checkpoints/experiments/vp-vs-pbm', quick: 'checkpoints/experiments/vp-vs-pbm-quick' } as const;
+
+/** Most parallel jobs: each is a Node process with its own TensorFlow.js. */
+export const MAX_JOBS = 16;
+
+const D = EXPERIMENT_DEFAULTS;
+const Q = EXPERIMENT_QUICK;
+const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
+const both = (full: unknown, quick: unknown) => `${String(full)} (--quick: ${String(quick)})`;
+
+export const EXPERIMENT_FLAGS: Record<string, Options> = {
+  targets: str(`targets, comma-separated: ${EXPERIMENT_TARGETS.join(', ')}`, 'Grid:', D.axes.targets.join(',')),
+  dims: str(`dimensions, comma-separated, ${GRID_LIMITS.minDim} to ${GRID_LIMITS.maxDim}`, 'Grid:', both(D.axes.dims, Q.axes.dims)),
+  processes: str(`noising processes, comma-separated: ${PROCESS_NAMES.join(', ')}`, 'Grid:', D.axes.processes.join(',')),
+  widths: str(`MLP hidden widths, comma-separated, 1 to ${GRID_LIMITS.maxWidth}`, 'Grid:', both(D.axes.widths, Q.axes.widths)),
+  seeds: str('seeds (initialisation, data, sampling), comma-separated', 'Grid:', both(D.axes.seeds, Q.axes.seeds)),
+  depth: str('hidden layers of every MLP', 'Recipe:', String(D.recipe.depth)),
+  steps: str('optimiser updates per cell', 'Recipe:', both(D.recipe.steps, Q.recipe.steps)),
+  'batch-size': str('examples per update', 'Recipe:', String(D.recipe.batchSize)),
+  lr: str('Adam learning rate', 'Recipe:', String(D.recipe.lr)),
+  components: str('gmm: number of components', 'Recipe:', String(D.recipe.components)),
+  'target-seed': str('gmm: seed of the means (one mixture for every training seed)', 'Recipe:', String(D.recipe.targetSeed)),
+  'eval-samples': str('samples from the model and from the oracle, and target samples they are compared with', 'Recipe:', both(D.recipe.evalSamples, Q.recipe.evalSamples)),
+  'eval-steps': str('Euler-Maruyama steps with VP (model and oracle)', 'Recipe:', both(D.recipe.evalSteps.vp, Q.recipe.evalSteps.vp)),
+  'pbm-eval-steps': str('Euler-Maruyama steps with PBM (model and oracle)', 'Recipe:', both(D.recipe.evalSteps.pbm, Q.recipe.evalSteps.pbm)),
+  'pbm-tau-min': str('PBM: smallest noise level, in training and sampling', 'Recipe:', String(D.recipe.pbmTauMin)),
+  'pbm-tau-max': str('PBM: largest noise level (where sampling starts from the point 0), in training and sampling', 'Recipe:', String(D.recipe.pbmTauMax)),
+  'score-taus': str('noise levels of the score-error curve, comma-separated and increasing, in (0, 1)', 'Recipe:', "evenly over each process's range"),
+  'score-tau-count': str('number of noise levels of the score-error curve (without --score-taus)', 'Recipe:', both(D.recipe.scoreTauCount, Q.recipe.scoreTauCount)),
+  'score-points': str('points x ~ p_tau per noise level of the score-error curve', 'Recipe:', both(D.recipe.scorePoints, Q.recipe.scorePoints)),
+  out: str('experiment directory (cells, results, figures); re-running resumes it', 'Run:', `${EXPERIMENT_OUT.full} (--quick: ${EXPERIMENT_OUT.quick})`),
+  quick: { type: 'boolean', default: false, describe: 'a reduced grid and a short recipe (flags given still apply)', group: 'Run:' },
+  jobs: str(`cells run in parallel, each as its own process (1 to ${MAX_JOBS}); 1 runs them in this process`, 'Run:', 'one per core'),
+  backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', D.backend),
+  threads: threadsOption('Run:'),
+  'dry-run': { type: 'boolean', default: false, describe: 'print the plan (cells done and to run) and the time estimate; run nothing', group: 'Run:' },
+  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+  'run-cell': { type: 'string', hidden: true, describe: 'run the one prepared cell in this directory (used by parallel jobs)' },
+};
+
+/** Comma-separated values, each checked, no repeats. */
+function listFlag<T>(accepted: string, parse: (text: string) => T | undefined) {
+  return z.string().transform((text, ctx) => {
+    const items = text.split(',').map((t) => t.trim());
+    const values = items.map(parse);
+    const ok = items.length > 0 && values.every((v) => v !== undefined) && new Set(items).size === items.length;
+    if (!ok) {
+      ctx.addIssue({ code: 'custom', message: `${accepted}, comma-separated, without repeats` });
+      return z.NEVER;
+    }
+    return values as T[];
+  });
+}
+
+const integerIn = (lo: number, hi: number) => (t: string) => {
+  const v = t === '' ? Number.NaN : Number(t);
+  return Number.isInteger(v) && v >= lo && v <= hi ? v : undefined;
+};
+const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (t: string) =>
+    (values as readonly string[]).includes(t) ? (t as T) : undefined;
+
+const increasingTaus = z.string().transform((text, ctx) => {
+  const values = text.split(',').map((t) => (t.trim() === '' ? Number.NaN : Number(t)));
+  if (!values.every((v, k) => v > 0 && v < 1 && (k === 0 || v > values[k - 1]!))) {
+    ctx.addIssue({ code: 'custom', message: 'increasing numbers in (0, 1), comma-separated' });
+    return z.NEVER;
+  }
+  return values;
+});
+
+const jobsFlag = z.string().transform((text, ctx) => {
+  const v = integerIn(1, MAX_JOBS)(text.trim());
+  if (v === undefined) {
+    ctx.addIssue({ code: 'custom', message: `an integer from 1 to ${MAX_JOBS}` });
+    return z.NEVER;
+  }
+  return v;
+});
+
+const opt = <T extends z.ZodType>(schema: T) => schema.optional();
+
+export const experimentFlagsSchema = z.object({
+  targets: opt(listFlag(`targets among ${EXPERIMENT_TARGETS.join(', ')}`, oneOf(EXPERIMENT_TARGETS))),
+  dims: opt(listFlag(`integers from ${GRID_LIMITS.minDim} to ${GRID_LIMITS.maxDim}`, integerIn(GRID_LIMITS.minDim, GRID_LIMITS.maxDim))),
+  processes: opt(listFlag(`processes among ${PROCESS_NAMES.join(', ')}`, oneOf(PROCESS_NAMES))),
+  widths: opt(listFlag(`integers from 1 to ${GRID_LIMITS.maxWidth}`, integerIn(1, GRID_LIMITS.maxWidth))),
+  seeds: opt(listFlag('integers from 0 to 2147483647', integerIn(0, 2 ** 31 - 1))),
+  depth: opt(flag.positiveInt()),
+  steps: opt(flag.positiveInt()),
+  batchSize: opt(flag.positiveInt()),
+  lr: opt(flag.positive()),
+  components: opt(flag.positiveInt()),
+  targetSeed: opt(flag.int()),
+  evalSamples: opt(flag.positiveInt()),
+  evalSteps: opt(flag.positiveInt()),
+  pbmEvalSteps: opt(flag.positiveInt()),
+  pbmTauMin: opt(flag.unitInterval()),
+  pbmTauMax: opt(flag.unitInterval()),
+  scoreTaus: opt(increasingTaus),
+  scoreTauCount: opt(flag.positiveInt()),
+  scorePoints: opt(flag.positiveInt()),
+  out: opt(z.string().min(1, { error: 'a directory path' })),
+  quick: z.boolean(),
+  jobs: opt(jobsFlag),
+  backend: opt(flag.oneOf(BACKEND_CHOICES)),
+  threads: opt(threadsFlag()),
+  dryRun: z.boolean(),
+  json: z.boolean(),
+  runCell: opt(z.string().min(1, { error: 'a cell directory' })),
+});
+
+export type ExperimentFlags = z.infer<typeof experimentFlagsSchema>;

@@ -1,0 +1,108 @@
+import type { CellSpec } from './grid.js';
+import { oracleId } from './grid.js';
+
+/**
+ * A cost model of one cell, in single-thread seconds, with constants measured on a 2-core
+ * x86-64 CPU (wasm backend, one thread per job). It only has to be right to a few tens of
+ * percent: it prints the time budget before a sweep starts and orders nothing.
+ */
+export const COST = {
+  /** Process start-up of a parallel job (tsx, TensorFlow.js, wasm). */
+  jobStartup: 4,
+  /** Fixed cost of one training step (dispatch, data drawing, Adam, EMA), seconds. */
+  trainStepOverhead: 0.012,
+  /** Seconds per flop of the dense layers (forward + backward = 6 flops per weight per example). */
+  secondsPerFlop: 1 / 8e9,
+  /** Fixed cost of one sampler step of the network, seconds. */
+  sampleStepOverhead: 0.0012,
+  /** Exact score per point and call, seconds: funnel (v-grid), gmm (per component and coordinate). */
+  funnelScore: 28e-6,
+  gmmScoreBase: 1e-6,
+  gmmScorePerComponentDim: 0.017e-6,
+  /** One metric set (model or floor) at 1000 points: fixed part, per dimension, per Sinkhorn iteration. */
+  metricSetBase: 0.55,
+  metricSetPerDim: 0.035,
+  metricSetPerIteration: 0.0055,
+  /** Sinkhorn iterations (three problems together): the funnel's tails reach the cap, mixtures converge. */
+  sinkhornFunnel: 1040,
+  sinkhornGmm: 200,
+  /** Writing the samples' PNG, per evaluation. */
+  plot: 0.8,
+  /** Two jobs on two cores run each a little slower than one alone (shared caches and memory). */
+  parallelSlowdown: 1.15,
+} as const;
+
+export interface CellEstimate {
+  train: number;
+  model: number;
+  oracle: number;
+  scoreError: number;
+  total: number;
+}
+
+function parameterCount(spec: CellSpec): number {
+  const { dim, width } = spec.key;
+  const inputs = dim + 16; // c_in x and 8 Fourier frequencies of tau (sin and cos)
+  return inputs * width + (spec.recipe.depth - 1) * width * width + width * dim;
+}
+
+function exactScoreSeconds(spec: CellSpec): number {
+  const { target, dim } = spec.key;
+  return target === 'funnel' ? COST.funnelScore : COST.gmmScoreBase + COST.gmmScorePerComponentDim * spec.recipe.components * dim;
+}
+
+function metricSetSeconds(spec: CellSpec): number {
+  const n = spec.recipe.evalSamples;
+  const iterations = spec.key.target === 'funnel' ? COST.sinkhornFunnel : COST.sinkhornGmm;
+  return (n / 1000) ** 2 * (COST.metricSetBase + COST.metricSetPerDim * spec.key.dim + COST.metricSetPerIteration * iterations);
+}
+
+/** Seconds of one cell run alone; `sampleOracle` false when it copies another width's oracle run. */
+export function estimateCell(spec: CellSpec, sampleOracle: boolean): CellEstimate {
+  const { recipe } = spec;
+  const params = parameterCount(spec);
+  const steps = recipe.evalSteps[spec.key.process];
+  const n = recipe.evalSamples;
+  const train = recipe.steps * (COST.trainStepOverhead + 6 * params * recipe.batchSize * COST.secondsPerFlop);
+  const sampling = steps * (COST.sampleStepOverhead + 2 * params * n * COST.secondsPerFlop);
+  const model = sampling + 2 * metricSetSeconds(spec) + COST.plot;
+  const oracle = sampleOracle ? steps * n * exactScoreSeconds(spec) + 2 * metricSetSeconds(spec) + COST.plot : 0;
+  const taus = recipe.scoreTaus?.length ?? recipe.scoreTauCount;
+  const scoreError = taus * recipe.scorePoints * (exactScoreSeconds(spec) + 2 * params * COST.secondsPerFlop);
+  return { train, model, oracle, scoreError, total: COST.jobStartup + train + model + oracle + scoreError };
+}
+
+export interface SweepEstimate {
+  /** Sum over the cells of their single-job seconds. */
+  cellSeconds: number;
+  /** Wall-clock seconds with `jobs` jobs on `cores` cores (cells handed out in order). */
+  wallSeconds: number;
+}
+
+/** The cells in run order; the first cell of each oracle group samples it, the rest copy it. */
+export function estimateSweep(specs: readonly CellSpec[], jobs: number, cores: number): SweepEstimate {
+  const seen = new Set<string>();
+  const times = specs.map((spec) => {
+    const id = oracleId(spec.key);
+    const first = !seen.has(id);
+    seen.add(id);
+    return estimateCell(spec, first).total;
+  });
+  const parallel = Math.max(1, Math.min(jobs, times.length));
+  const slowdown = parallel > 1 ? COST.parallelSlowdown * Math.max(1, parallel / cores) : 1;
+  // Greedy: each cell goes to the job that frees up first, as the sweep hands them out.
+  const free = new Array<number>(parallel).fill(0);
+  for (const t of times) {
+    const k = free.indexOf(Math.min(...free));
+    free[k] = free[k]! + t * slowdown;
+  }
+  return { cellSeconds: times.reduce((s, t) => s + t, 0), wallSeconds: Math.max(0, ...free) };
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
