@@ -8,10 +8,11 @@ import { Rng } from '../rng.js';
 import { sampleReverseSde } from '../sampler/euler-maruyama.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
 import type { ScoreNetwork } from '../score-network.js';
+import { convCase, unetCase } from './image-cases.js';
 import { measure, measurePair, type Timing } from './timing.js';
 import { benchBatches, fastRunner, layersRunner, mlpConfig, trainStepFlops, BENCH_TIME_FREQUENCIES, type TrainCase } from './training.js';
 
-export const BENCH_CASES = ['mlp50', 'mlp2', 'sample', 'mmd', 'sinkhorn'] as const;
+export const BENCH_CASES = ['mlp50', 'mlp2', 'sample', 'mmd', 'sinkhorn', 'conv', 'unet'] as const;
 export type BenchCaseName = (typeof BENCH_CASES)[number];
 
 export interface BenchRow {
@@ -159,5 +160,9 @@ export async function runBenchCase(name: BenchCaseName, o: BenchOptions): Promis
       return mmdCase(o);
     case 'sinkhorn':
       return sinkhornCase(o);
+    case 'conv':
+      return { case: name, ...(await convCase({ repeats: scaled(7, o) })) };
+    case 'unet':
+      return { case: name, ...(await unetCase({ repeats: scaled(5, o) })) };
   }
 }
