@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
 import { EXPERIMENT_TARGETS, GRID_LIMITS, type GridAxes, type Recipe } from '../experiment/grid.js';
 import { PROCESS_NAMES } from '../process/index.js';
-import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
+import { MAX_WASM_THREADS } from '../wasm-threads.js';
+import { flag, textOption, threadsFlag } from './flags.js';
 
 /**
  * The default grid (the issue's: dims {2, 10, 50}, widths {32, 128}, seeds {0, 1, 2}, both targets
@@ -76,7 +77,7 @@ export const EXPERIMENT_FLAGS: Record<string, Options> = {
   quick: { type: 'boolean', default: false, describe: 'a reduced grid and a short recipe (flags given still apply)', group: 'Run:' },
   jobs: str(`cells run in parallel, each as its own process (1 to ${MAX_JOBS}); 1 runs them in this process`, 'Run:', 'one per core'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', D.backend),
-  threads: threadsOption('Run:'),
+  threads: str(`threads of the wasm backend (1 to ${MAX_WASM_THREADS}): of this process with --jobs 1, of each job otherwise`, 'Run:', 'one per core with --jobs 1, else 1'),
   'dry-run': { type: 'boolean', default: false, describe: 'print the plan (cells done and to run) and the time estimate; run nothing', group: 'Run:' },
   json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
   'run-cell': { type: 'string', hidden: true, describe: 'run the one prepared cell in this directory (used by parallel jobs)' },

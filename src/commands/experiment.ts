@@ -206,7 +206,7 @@ export async function experimentCommand(study: StudyName, f: ExperimentFlags): P
   const ranSeconds = result.records.reduce((s, r) => s + r.seconds.wall.total, 0);
   const wall = (performance.now() - startedAt) / 1000;
   console.log(
-    `${result.records.length} cells run in ${formatDuration(wall)} (${result.records.length > 0 ? (ranSeconds / result.records.length).toFixed(0) : 0} s per cell), ` +
+    `${result.records.length} cell${result.records.length === 1 ? '' : 's'} run in ${formatDuration(wall)} (${result.records.length > 0 ? (ranSeconds / result.records.length).toFixed(0) : 0} s per cell), ` +
       `${plan.done.length} skipped (already done), ${result.failures.length} failed${result.failures.length ? ': re-run the same command to retry them' : ''}`,
   );
   if (f.json) {
