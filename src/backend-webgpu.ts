@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { findAdapter, searchPointless, type AdapterLike, type DawnModule, type FoundAdapter } from './webgpu/adapter.js';
+import { installWebGpuKernelWorkarounds } from './webgpu/kernels.js';
 import { DawnTickTracker, type MappableBuffer } from './webgpu/read-sync.js';
 
 /**
@@ -73,6 +74,8 @@ function deviceDescriptor(adapter: AdapterLike): object {
       maxBufferSize: l['maxBufferSize'],
       maxComputeWorkgroupSizeX: l['maxComputeWorkgroupSizeX'],
       maxComputeInvocationsPerWorkgroup: l['maxComputeInvocationsPerWorkgroup'],
+      // Kernels with many inputs (Concat, AddN) bind one buffer each; tfjs sizes Concat's batches by this limit.
+      maxStorageBuffersPerShaderStage: l['maxStorageBuffersPerShaderStage'],
     },
   };
 }
@@ -180,6 +183,7 @@ export async function initWebGpu(acceptFallbacks: boolean): Promise<WebGpuAttemp
   const found = search.found;
   exposeNavigatorGpu(found.gpu);
   const module = await import('@tensorflow/tfjs-backend-webgpu');
+  installWebGpuKernelWorkarounds();
   const Backend = nodeBackendClass(module, dawn.globals, ticks);
   // tfjs registered its own factory on import if navigator.gpu already existed.
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
