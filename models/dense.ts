@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { columnSum } from '../src/kernels/column-sum.js';
-import { transpose2d } from '../src/kernels/transpose.js';
 
 type DenseFn = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
@@ -22,12 +21,11 @@ function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): 
  * Input, kernel and bias gradients of y = x W + b from the pre-activation
  * gradient g, with explicit transposes: tfjs's own matMul gradient uses
  * transposed matMuls, which run 10-17x slower than transpose + plain matMul on
- * the wasm backend; the transposes and the bias sum use the project's
- * host-memory kernels there. Built from differentiable ops, so second
+ * the wasm backend; the bias sum uses the project's host-memory kernel there. Built from differentiable ops, so second
  * derivatives (the diagnostics' Jacobian-vector products) flow through it.
  */
 function affineGrads(g: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor[] {
-  return [tf.matMul(g, transpose2d(w)), tf.matMul(transpose2d(x), g), columnSum(g)];
+  return [tf.matMul(g, tf.transpose(w)), tf.matMul(tf.transpose(x), g), columnSum(g)];
 }
 
 type Saved = tf.Tensor[];

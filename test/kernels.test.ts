@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { columnSum } from '../src/kernels/column-sum.js';
-import { transpose2d } from '../src/kernels/transpose.js';
 import { useWasm } from './helpers.js';
 
 beforeAll(useWasm);
@@ -12,17 +11,6 @@ const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.su
 describe.each(['wasm', 'cpu'])('host-memory kernels on %s', (backend) => {
   beforeAll(async () => {
     await tf.setBackend(backend);
-  });
-
-  it.each(SHAPES)('transpose2d of %i x %i equals tf.transpose exactly, and so does its gradient', (r, c) => {
-    tf.tidy(() => {
-      const x = tf.randomNormal([r, c], 0, 1, 'float32', r * 1000 + c) as tf.Tensor2D;
-      const w = tf.randomNormal([c, r], 0, 1, 'float32', 7);
-      expect(transpose2d(x).shape).toEqual([c, r]);
-      expect(maxAbs(transpose2d(x), tf.transpose(x))).toBe(0);
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(transpose2d(t as tf.Tensor2D), w)))(x);
-      expect(maxAbs(g, tf.transpose(w))).toBe(0);
-    });
   });
 
   it.each(SHAPES)('columnSum of %i x %i matches tf.sum(x, 0) to float32 round-off, with its gradient', (r, c) => {
@@ -43,7 +31,6 @@ describe.each(['wasm', 'cpu'])('host-memory kernels on %s', (backend) => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) {
       tf.tidy(() => {
-        transpose2d(x);
         columnSum(x);
       });
     }
