@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SAMPLE_FLAGS } from '../src/cli/sample-options.js';
 import { TRAIN_FLAGS } from '../src/cli/train-options.js';
 import { EXPORT_FLAGS } from '../src/cli/export-options.js';
+import { CLASSIFIER_FLAGS } from '../src/cli/classifier-options.js';
 
 const readme = fs.readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
 const section = (title: string) => {
@@ -24,6 +25,7 @@ describe('README stays true', () => {
     ['Training: `npm run train`', TRAIN_FLAGS],
     ['Sampling: `npm run sample`', SAMPLE_FLAGS],
     ['Export: `npm run export`', EXPORT_FLAGS],
+    ['Classifier and image metrics: `npm run classifier`', CLASSIFIER_FLAGS],
   ] as const)('lists every flag of %s, and only real ones', (title, flags) => {
     const documented = flagsIn(section(title));
     expect([...documented].sort()).toEqual(Object.keys(flags).sort());
