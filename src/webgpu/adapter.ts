@@ -1,4 +1,4 @@
-import { VULKAN_LOADER, vulkanLoaderFound } from './vulkan-loader.js';
+import { VULKAN_LOADER, vulkanDriversFound, vulkanLoaderFound } from './vulkan-loader.js';
 
 /**
  * Finding a WebGPU adapter through Dawn's Node binding (the `webgpu` package).
@@ -84,22 +84,29 @@ export interface AdapterSearchOptions {
  */
 export function searchPointless(options: AdapterSearchOptions): string | null {
   const platform = options.platform ?? process.platform;
-  if (platform === 'linux' && !options.acceptFallbacks && !vulkanLoaderFound()) return `no Vulkan loader (${VULKAN_LOADER}) on this machine`;
+  return platform === 'linux' && !options.acceptFallbacks ? missingVulkan() : null;
+}
+
+/** What keeps Dawn from Vulkan on Linux, checked without loading anything: no loader, or no driver for it. */
+function missingVulkan(): string | null {
+  if (!vulkanLoaderFound()) return `no Vulkan loader (${VULKAN_LOADER}) on this machine`;
+  if (!vulkanDriversFound()) return 'no Vulkan driver on this machine (no ICD file in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)';
   return null;
 }
 
 /**
  * The best adapter: the platform's native API first (on Linux only where a
- * Vulkan loader exists, so machines without one are not greeted by Dawn's
- * warning), then, with acceptFallbacks, OpenGL ES.
+ * Vulkan loader and a driver exist, so machines without them are not greeted
+ * by Dawn's warnings), then, with acceptFallbacks, OpenGL ES.
  */
 export async function findAdapter(dawn: DawnModule, options: AdapterSearchOptions): Promise<AdapterSearch> {
   const platform = options.platform ?? process.platform;
   const api = nativeApi(platform);
   const problems: string[] = [];
   let softwareOnly: FoundAdapter | null = null;
-  if (platform === 'linux' && !vulkanLoaderFound()) {
-    problems.push(`no Vulkan loader (${VULKAN_LOADER}) on this machine`);
+  const missing = platform === 'linux' ? missingVulkan() : null;
+  if (missing !== null) {
+    problems.push(missing);
   } else {
     const gpu = dawn.create([]);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });

@@ -21,3 +21,27 @@ export function vulkanLoaderFound(env: NodeJS.ProcessEnv = process.env): boolean
     return false;
   }
 }
+
+/**
+ * Whether the Vulkan loader would find any driver: an ICD manifest named by
+ * VK_DRIVER_FILES / VK_ICD_FILENAMES, or one in the directories the loader
+ * searches (XDG config and data directories, /etc, /usr/share). NVIDIA's
+ * driver installs nvidia_icd.json; Mesa installs one per driver.
+ */
+export function vulkanDriversFound(env: NodeJS.ProcessEnv = process.env): boolean {
+  const named = [env['VK_DRIVER_FILES'], env['VK_ICD_FILENAMES'], env['VK_ADD_DRIVER_FILES']]
+    .flatMap((list) => (list ?? '').split(':'))
+    .filter(Boolean);
+  if (named.length > 0) return named.some((file) => fs.existsSync(file));
+  const config = (env['XDG_CONFIG_DIRS'] || '/etc/xdg').split(':');
+  const data = (env['XDG_DATA_DIRS'] || '/usr/local/share:/usr/share').split(':');
+  const home = env['HOME'] ? [path.join(env['HOME'], '.local/share')] : [];
+  const dirs = [...config, '/etc', ...data, ...home].map((d) => path.join(d, 'vulkan', 'icd.d'));
+  return dirs.some((dir) => {
+    try {
+      return fs.readdirSync(dir).some((f) => f.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  });
+}

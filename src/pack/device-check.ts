@@ -1,0 +1,86 @@
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKEND_CHOICES, describeBackend, initBackend, type BackendChoice } from '../backend.js';
+import { Rng } from '../rng.js';
+
+/**
+ * `./run.sh doctor`'s check of one backend on the device: does it load (and
+ * why not), does a matrix product on it agree with float64 arithmetic, and
+ * how fast is a large one. Run once per backend, each in its own process.
+ */
+
+const CHECK = 192;
+const SPEED_MAX = 4096;
+
+function randomMatrix(rng: Rng, n: number): Float32Array {
+  return Float32Array.from(rng.normals(n * n));
+}
+
+/** Largest |got - exact| / (sum_k |a_ik b_kj|): the error relative to the product's own scale. */
+function productError(a: Float32Array, b: Float32Array, got: Float32Array, n: number): number {
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let exact = 0;
+      let scale = 0;
+      for (let k = 0; k < n; k++) {
+        const term = a[i * n + k]! * b[k * n + j]!;
+        exact += term;
+        scale += Math.abs(term);
+      }
+      worst = Math.max(worst, Math.abs(got[i * n + j]! - exact) / scale);
+    }
+  }
+  return worst;
+}
+
+/** Seconds per n x n product, after a warm-up (shader compilation, buffer allocation). */
+async function timeMatMul(n: number): Promise<number> {
+  const x = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+  const y = tf.randomNormal([n, n], 0, 1, 'float32', 3);
+  await tf.matMul(x, y).data();
+  const repeats = 3;
+  const started = performance.now();
+  const products = Array.from({ length: repeats }, () => tf.matMul(x, y));
+  await Promise.all(products.map((p) => p.data()));
+  const seconds = (performance.now() - started) / 1000 / repeats;
+  tf.dispose([x, y, ...products]);
+  return seconds;
+}
+
+async function check(choice: BackendChoice): Promise<number> {
+  let active;
+  try {
+    active = await initBackend(choice);
+  } catch (err) {
+    console.log(`${choice}: does not load: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  console.log(`${choice}: ${describeBackend(active)}`);
+  const rng = Rng.fromSeed(1);
+  const a = randomMatrix(rng, CHECK);
+  const b = randomMatrix(rng, CHECK);
+  const got = (await tf.matMul(tf.tensor2d(a, [CHECK, CHECK]), tf.tensor2d(b, [CHECK, CHECK])).data()) as Float32Array;
+  const error = productError(a, b, got, CHECK);
+  // A float32 sum of 192 terms is off by at most 192 u = 1.1e-5 of its scale.
+  const ok = error < 2e-5;
+  console.log(`  ${CHECK} x ${CHECK} matMul against float64: largest error ${error.toExponential(2)} of the product's scale (${ok ? 'ok' : 'WRONG'})`);
+
+  // Larger products until one takes a while (a software adapter stops early).
+  for (let n = 256; n <= SPEED_MAX; n *= 2) {
+    const seconds = await timeMatMul(n);
+    console.log(`  ${n} x ${n} matMul: ${((2 * n ** 3) / seconds / 1e9).toFixed(1)} GFLOP/s (${(1000 * seconds).toFixed(1)} ms each)`);
+    if (seconds > 0.25) break;
+  }
+  return ok ? 0 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const choice = process.argv[2] ?? 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {
+    console.error(`error: backend '${choice}': expected one of ${BACKEND_CHOICES.join(', ')}`);
+    process.exitCode = 2;
+  } else {
+    process.exitCode = await check(choice as BackendChoice);
+  }
+}

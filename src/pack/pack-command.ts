@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Options } from 'yargs';
+import { z } from 'zod';
+import { parseCommandLine, type CommandSpec } from '../cli/command-line.js';
+import { flag, textOption } from '../cli/flags.js';
+import { progressBar } from '../cli/progress.js';
+import { printJsonSummary } from '../cli/run-command.js';
+import { UsageError } from '../errors.js';
+import { writeTarXz } from './archive.js';
+import { checkNodeBinary, chooseVulkanLoader } from './binaries.js';
+import { LINUX_X64 } from './manifest.js';
+import { stagePack } from './stage.js';
+
+const MIB = 1024 * 1024;
+export const PACK_DEFAULTS = { out: 'checkpoints/score-sde-device-linux-x64.tar.xz', maxMib: 64 } as const;
+
+export const PACK_FLAGS: Record<string, Options> = {
+  out: textOption('archive to write (.tar.xz)', PACK_DEFAULTS.out),
+  node: textOption('Node.js binary for Linux x86-64 to pack', 'the one running this'),
+  'vulkan-loader': textOption('libvulkan.so.1 to pack, or none', "this machine's, else Debian's libvulkan1 (apt-get download)"),
+  'max-mib': textOption('fail if the archive is larger (MiB)', String(PACK_DEFAULTS.maxMib)),
+  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+};
+
+export const packFlagsSchema = z.object({
+  out: z.string().optional(),
+  node: z.string().optional(),
+  vulkanLoader: z.string().optional(),
+  maxMib: flag.positive().optional(),
+  json: z.boolean(),
+});
+
+export type PackFlags = z.infer<typeof packFlagsSchema>;
+
+export const PACK_COMMAND: CommandSpec<typeof packFlagsSchema> = {
+  name: 'pack-device',
+  usage:
+    '$0 [flags]\n\nPack a Node.js binary, the project and its production dependencies for Linux x86-64 into one .tar.xz that runs on a GPU machine without a package registry (./run.sh inside).',
+  flags: PACK_FLAGS,
+  schema: packFlagsSchema,
+};
+
+const ROOT_NAME = 'score-sde-device';
+
+/** `npm run pack-device`: stage, archive, check the size. */
+export async function packCommand(f: PackFlags, projectRoot: string): Promise<number> {
+  const out = f.out ?? PACK_DEFAULTS.out;
+  if (!out.endsWith('.tar.xz')) throw new UsageError(`--out ${out}: the pack is a .tar.xz archive; accepted: a path ending in .tar.xz`);
+  const maxMib = f.maxMib ?? PACK_DEFAULTS.maxMib;
+  const nodeBinary = f.node ?? process.execPath;
+  const nodeVersion = checkNodeBinary(nodeBinary, f.node !== undefined);
+  const loader = chooseVulkanLoader(f.vulkanLoader);
+  const stageParent = fs.mkdtempSync(path.join(os.tmpdir(), 'score-sde-pack-'));
+  try {
+    console.log(`node ${nodeVersion} (${nodeBinary}); Vulkan loader: ${loader.origin}`);
+    const summary = stagePack(
+      {
+        projectRoot,
+        stageDir: path.join(stageParent, ROOT_NAME),
+        nodeBinary,
+        vulkanLoader: loader.file,
+        vulkanLoaderOrigin: loader.origin,
+        platform: LINUX_X64,
+      },
+      nodeVersion,
+    );
+    console.log(
+      `staged ${summary.files.toLocaleString('en-US')} files, ${(summary.bytes / MIB).toFixed(1)} MiB: ${summary.packages.length} packages` +
+        (summary.missingOptional.length ? ` (optional, not installed here so not packed: ${summary.missingOptional.join(', ')})` : ''),
+    );
+    const totalMib = Math.ceil(summary.bytes / MIB);
+    const bar = progressBar('xz', totalMib, 'MiB');
+    const bytes = await writeTarXz(stageParent, ROOT_NAME, out, (seen) => bar.update(Math.min(totalMib, Math.floor(seen / MIB))));
+    bar.update(totalMib);
+    bar.stop();
+    const mib = bytes / MIB;
+    if (mib > maxMib) {
+      fs.rmSync(out, { force: true });
+      throw new UsageError(`--max-mib ${maxMib}: the pack came to ${mib.toFixed(1)} MiB, over the limit; nothing was kept`);
+    }
+    console.log(`wrote ${out}: ${mib.toFixed(1)} MiB (${bytes.toLocaleString('en-US')} bytes; limit ${maxMib} MiB)`);
+    console.log(`on the GPU machine:  tar -xJf ${path.basename(out)} && cd ${ROOT_NAME} && ./run.sh doctor`);
+    if (f.json) {
+      printJsonSummary({
+        archive: out,
+        bytes,
+        mib,
+        files: summary.files,
+        node: nodeVersion,
+        vulkan_loader: loader.origin,
+        packages: summary.packages.length,
+        optional_not_packed: summary.missingOptional,
+        commands: summary.commands,
+      });
+    }
+    return 0;
+  } finally {
+    fs.rmSync(stageParent, { recursive: true, force: true });
+    if (loader.cleanup) fs.rmSync(loader.cleanup, { recursive: true, force: true });
+  }
+}
+
+export async function packCli(argv: string[], projectRoot: string): Promise<number> {
+  return packCommand(await parseCommandLine(PACK_COMMAND, argv), projectRoot);
+}
