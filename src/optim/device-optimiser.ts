@@ -33,6 +33,10 @@ export class DeviceOptimiser implements Optimiser {
     });
   }
 
+  updateFromHost(loss: number, grads: Float32Array[], lr: number, gradClip: number, step: number): UpdateResult {
+    return tf.tidy(() => this.update(tf.scalar(loss), grads.map((g, i) => tf.tensor(g, this.params[i]!.shape)), lr, gradClip, step));
+  }
+
   stateArrays(names: string[]) {
     const named = (list: tf.Variable[]) => variableArrays(list.map((variable, i) => ({ name: names[i]!, variable })));
     return { ema: named(this.ema.shadow), adam_m: named(this.adam.m), adam_v: named(this.adam.v) };

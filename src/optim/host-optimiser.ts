@@ -28,8 +28,10 @@ export class HostOptimiser implements Optimiser {
   }
 
   update(loss: tf.Scalar, grads: tf.Tensor[], lr: number, gradClip: number, step: number): UpdateResult {
-    const lossValue = loss.dataSync()[0]!;
-    const g = grads.map((t) => t.dataSync() as Float32Array);
+    return this.updateFromHost(loss.dataSync()[0]!, grads.map((t) => t.dataSync() as Float32Array), lr, gradClip, step);
+  }
+
+  updateFromHost(lossValue: number, g: Float32Array[], lr: number, gradClip: number, step: number): UpdateResult {
     let sumSquares = 0;
     for (const gi of g) for (let j = 0; j < gi.length; j++) sumSquares += gi[j]! * gi[j]!;
     // Rounded like the device path's float32 norm, so both log the same value.

@@ -30,6 +30,8 @@ export interface Optimiser {
    * from 1, for the bias corrections) and updates the EMA.
    */
   update(loss: tf.Scalar, grads: tf.Tensor[], lr: number, gradClip: number, step: number): UpdateResult;
+  /** The same from values already in CPU memory (gradients combined across replicas). */
+  updateFromHost(loss: number, grads: Float32Array[], lr: number, gradClip: number, step: number): UpdateResult;
   /** Checkpoint arrays in parameter order, named by `names`. */
   stateArrays(names: string[]): { ema: StoredArray[]; adam_m: StoredArray[]; adam_v: StoredArray[] };
   /** Sets the parameters to the EMA weights (for sampling after training). */
