@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+// Replaces tfjs's ResizeNearestNeighborGrad on cpu and wasm (wrong gradients).
+import './backend-resize-grad.js';
 import { initWebGpu } from './backend-webgpu.js';
 import { defaultWasmThreads, setWasmBackend } from './wasm-threads.js';
 
