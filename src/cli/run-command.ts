@@ -21,6 +21,8 @@ export async function runCommand(main: () => Promise<number | void>): Promise<vo
     process.stderr.write(`\nerror: ${message.split('\n')[0]}\n`);
     if (process.env['SCORE_SDE_DEBUG'] === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = isInputError(err) ? 2 : 1;
+    // Exit now: a command that failed midway may leave a progress bar's timer (or a GPU device) holding the process open.
+    process.exit();
   }
 }
 

@@ -72,9 +72,13 @@ export async function packCommand(f: PackFlags, projectRoot: string): Promise<nu
     );
     const totalMib = Math.ceil(summary.bytes / MIB);
     const bar = progressBar('xz', totalMib, 'MiB');
-    const bytes = await writeTarXz(stageParent, ROOT_NAME, out, (seen) => bar.update(Math.min(totalMib, Math.floor(seen / MIB))));
-    bar.update(totalMib);
-    bar.stop();
+    let bytes: number;
+    try {
+      bytes = await writeTarXz(stageParent, ROOT_NAME, out, (seen) => bar.update(Math.min(totalMib, Math.floor(seen / MIB))));
+      bar.update(totalMib);
+    } finally {
+      bar.stop();
+    }
     const mib = bytes / MIB;
     if (mib > maxMib) {
       fs.rmSync(out, { force: true });
