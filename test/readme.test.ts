@@ -5,6 +5,7 @@ import { SAMPLE_FLAGS } from '../src/cli/sample-options.js';
 import { TRAIN_FLAGS } from '../src/cli/train-options.js';
 import { EXPORT_FLAGS } from '../src/cli/export-options.js';
 import { CLASSIFIER_FLAGS } from '../src/cli/classifier-options.js';
+import { PACK_FLAGS } from '../src/pack/pack-command.js';
 
 const readme = fs.readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
 const section = (title: string) => {
@@ -26,6 +27,7 @@ describe('README stays true', () => {
     ['Sampling: `npm run sample`', SAMPLE_FLAGS],
     ['Export: `npm run export`', EXPORT_FLAGS],
     ['Classifier and image metrics: `npm run classifier`', CLASSIFIER_FLAGS],
+    ['Running on a GPU machine: `npm run pack-device`', PACK_FLAGS],
   ] as const)('lists every flag of %s, and only real ones', (title, flags) => {
     const documented = flagsIn(section(title));
     expect([...documented].sort()).toEqual(Object.keys(flags).sort());
