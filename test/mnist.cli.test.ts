@@ -22,7 +22,7 @@ import { loadWeights } from '../src/train/state.js';
 import { tempDir, useWasm } from './helpers.js';
 
 /** A U-Net small enough for a test: 28 -> 14 -> 7 with 8 and 16 channels. */
-const TINY = ['--target', 'mnist', '--subset', '128', '--channels', '8,16,16', '--groups', '4', '--batch-size', '8', '--backend', 'wasm', '--threads', '1'];
+const TINY = ['--target', 'mnist', '--subset', '128', '--channels', '8,16,16', '--groups', '4', '--attention', '--batch-size', '8', '--backend', 'wasm', '--threads', '1'];
 const EVAL = ['--eval-samples', '12', '--eval-steps', '4', '--eval-batch-size', '6'];
 
 /** Runs a command with stdout captured; returns its exit code and the printed lines. */
@@ -134,6 +134,21 @@ describe('export -> load round trip of the U-Net', () => {
       model.dispose();
     }
     parts.backbone.dispose();
+  });
+});
+
+describe('--target mnist: defaults', () => {
+  it('start from the CPU recipe: the small U-Net at batch 64 (flags of the network or recipe override them)', async () => {
+    const { resolveTrainConfig } = await import('../src/commands/resolve-train-config.js');
+    const { parseFlags } = await import('../src/cli/flags.js');
+    const { trainFlagsSchema, IMAGE_TRAIN_DEFAULTS: I } = await import('../src/cli/train-options.js');
+    const flags = parseFlags(trainFlagsSchema, { target: 'mnist', subset: '64', eval: true, json: false });
+    const config = resolveTrainConfig(flags, 'wasm');
+    expect(config.model).toMatchObject({ kind: 'unet', channels: I.channels, attention: I.attention, parameterisation: 'noise' });
+    expect(config.train).toMatchObject({ steps: I.steps, batchSize: I.batchSize, lr: I.lr, lrSchedule: I.lrSchedule, emaHalfLife: I.emaHalflife });
+    const grid = resolveTrainConfig(parseFlags(trainFlagsSchema, { eval: true, json: false }), 'wasm');
+    expect(grid.model.kind).toBe('mlp');
+    expect(grid.train.batchSize).toBe(512);
   });
 });
 

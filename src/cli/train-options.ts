@@ -7,6 +7,7 @@ import { PARAMETERISATIONS } from '../parameterisation.js';
 import { PROCESS_NAMES, VP_DEFAULTS, PBM_DEFAULTS } from '../process/index.js';
 import { DATA_SOURCE_NAMES } from '../../datasets/index.js';
 import { BACKBONE_KINDS } from '../../models/backbone.js';
+import { UNET_DEFAULTS } from '../../models/unet.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { IMAGE_SAMPLE_DEFAULTS } from './sample-options.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
@@ -20,10 +21,10 @@ export const TRAIN_DEFAULTS = {
   activation: 'silu',
   timeFrequencies: 8,
   maxFrequency: 16,
-  channels: [32, 64, 64],
-  blocksPerLevel: 1,
-  attention: true,
-  groups: 8,
+  channels: UNET_DEFAULTS.channels,
+  blocksPerLevel: UNET_DEFAULTS.blocksPerLevel,
+  attention: UNET_DEFAULTS.attention,
+  groups: UNET_DEFAULTS.groups,
   parameterisation: 'noise',
   steps: 4000,
   batchSize: 512,
@@ -41,7 +42,25 @@ export const TRAIN_DEFAULTS = {
   evalBatchSize: 2000,
 } as const;
 
+/**
+ * Image targets (mnist) start from the CPU recipe instead: a small U-Net at
+ * batch 64 (a U-Net step at batch 512 would take seconds on a CPU).
+ */
+export const IMAGE_TRAIN_DEFAULTS = {
+  channels: [16, 32, 32],
+  attention: false,
+  steps: 3600,
+  batchSize: 64,
+  lr: 2e-3,
+  lrSchedule: 'cosine',
+  warmup: 50,
+  emaHalflife: 200,
+  checkpointEvery: 500,
+  logEvery: 50,
+} as const;
+
 const d = TRAIN_DEFAULTS;
+const i = IMAGE_TRAIN_DEFAULTS;
 const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
 
 /**
@@ -76,16 +95,16 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   'time-frequencies': str('Fourier frequencies of tau (2 features each)', 'Network:', String(d.timeFrequencies)),
   'max-frequency': str('highest Fourier frequency (cycles over tau in [0, 1])', 'Network:', String(d.maxFrequency)),
   parameterisation: str(`network output: ${PARAMETERISATIONS.join(', ')}`, 'Network:', d.parameterisation),
-  steps: str('optimiser updates', 'Training:', String(d.steps)),
-  'batch-size': str('examples per update', 'Training:', String(d.batchSize)),
-  lr: str('Adam learning rate', 'Training:', String(d.lr)),
-  'lr-schedule': str(`after warm-up: ${LR_SCHEDULES.join(', ')}`, 'Training:', d.lrSchedule),
-  warmup: str('linear learning-rate warm-up steps', 'Training:', String(d.warmup)),
+  steps: str('optimiser updates', 'Training:', `${d.steps} (mnist: ${i.steps})`),
+  'batch-size': str('examples per update', 'Training:', `${d.batchSize} (mnist: ${i.batchSize})`),
+  lr: str('Adam learning rate', 'Training:', `${d.lr} (mnist: ${i.lr})`),
+  'lr-schedule': str(`after warm-up: ${LR_SCHEDULES.join(', ')}`, 'Training:', `${d.lrSchedule} (mnist: ${i.lrSchedule})`),
+  warmup: str('linear learning-rate warm-up steps', 'Training:', `${d.warmup} (mnist: ${i.warmup})`),
   'grad-clip': str('clip gradients to this global norm', 'Training:', String(d.gradClip)),
-  'ema-halflife': str('half-life of the weight EMA, in steps', 'Training:', String(d.emaHalflife)),
+  'ema-halflife': str('half-life of the weight EMA, in steps', 'Training:', `${d.emaHalflife} (mnist: ${i.emaHalflife})`),
   seed: str('seed of initialisation, data and sampling', 'Training:', String(d.seed)),
-  'checkpoint-every': str('steps between checkpoints', 'Training:', String(d.checkpointEvery)),
-  'log-every': str('steps between log.jsonl records', 'Training:', String(d.logEvery)),
+  'checkpoint-every': str('steps between checkpoints', 'Training:', `${d.checkpointEvery} (mnist: ${i.checkpointEvery})`),
+  'log-every': str('steps between log.jsonl records', 'Training:', `${d.logEvery} (mnist: ${i.logEvery})`),
   out: str('new run directory', 'Run:', 'checkpoints/<target>-<process>-<time>'),
   resume: str('continue the run in this directory', 'Run:'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', d.backend),

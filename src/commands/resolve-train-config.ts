@@ -1,11 +1,12 @@
-import { isImageSource, type DataSource, type DataSourceName } from '../../datasets/index.js';
+import * as path from 'node:path';
+import { isImageSource, isImageTargetName, type DataSource, type DataSourceName } from '../../datasets/index.js';
 import { createDataSource, resolveDataSourceOptions } from '../../datasets/sources.js';
 import type { BackboneKind } from '../../models/backbone.js';
 import type { RunConfig, ModelConfig } from '../config.js';
 import { RUN_FORMAT_VERSION } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createProcess } from '../process/index.js';
-import { TRAIN_DEFAULTS as D, type TrainFlags } from '../cli/train-options.js';
+import { IMAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS as D, type TrainFlags } from '../cli/train-options.js';
 
 type TargetFlag = 'dim' | 'components' | 'targetSeed' | 'std' | 'mu' | 'dataDir' | 'subset';
 const TARGET_FLAGS: TargetFlag[] = ['dim', 'components', 'targetSeed', 'std', 'mu', 'dataDir', 'subset'];
@@ -29,7 +30,8 @@ function targetOptions(f: TrainFlags, seed: number): { name: DataSourceName; opt
   const options: Record<string, unknown> = name === 'gmm' ? { seed } : {};
   for (const key of TARGET_FLAGS) {
     const option = takes[key];
-    if (option !== undefined && f[key] !== undefined) options[option] = f[key];
+    // A data folder is recorded absolute, so the run resumes and samples from any working directory.
+    if (option !== undefined && f[key] !== undefined) options[option] = key === 'dataDir' ? path.resolve(String(f[key])) : f[key];
     else if (option === undefined) reject(key === 'targetSeed' ? '--target-seed' : kebab(key), f[key]);
   }
   return { name, options: resolveDataSourceOptions(name, options) };
@@ -41,6 +43,7 @@ const UNET_FLAGS = ['channels', 'blocksPerLevel', 'attention', 'groups', 'embedD
 /** The network: an MLP on points, a U-Net on images (by default); flags of the other backbone are errors. */
 function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
   const kind: BackboneKind = f.backbone ?? (isImageSource(target) ? 'unet' : 'mlp');
+  const I = isImageSource(target) ? IMAGE_TRAIN_DEFAULTS : null;
   const foreign = kind === 'mlp' ? UNET_FLAGS : MLP_FLAGS;
   for (const key of foreign) {
     if (f[key] !== undefined) throw new UsageError(`${kebab(key)} ${String(f[key])}: does not apply to --backbone ${kind}`);
@@ -59,7 +62,7 @@ function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
     };
   }
   if (!isImageSource(target)) throw new UsageError(`--backbone unet: --target ${target.name} is not an image target; accepted: mlp`);
-  const channels = f.channels ?? [...D.channels];
+  const channels = f.channels ?? [...(I?.channels ?? D.channels)];
   const groups = f.groups ?? D.groups;
   const model: ModelConfig = {
     kind,
@@ -67,7 +70,7 @@ function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
     imageShape: [target.height, target.width, target.channels],
     channels,
     blocksPerLevel: f.blocksPerLevel ?? D.blocksPerLevel,
-    attention: f.attention ?? D.attention,
+    attention: f.attention ?? I?.attention ?? D.attention,
     groups,
     embedDim: f.embedDim ?? 4 * channels[0]!,
     ...time,
@@ -103,7 +106,9 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
   if (processName === 'pbm' && path.tauMax >= 1) {
     throw new UsageError(`--tau-max ${path.tauMax}: PBM is singular at tau = 1; accepted: a number in (tau-min, 1)`);
   }
-  const steps = f.steps ?? D.steps;
+  // Image targets start from the CPU recipe (IMAGE_TRAIN_DEFAULTS).
+  const I = isImageTargetName(name) ? IMAGE_TRAIN_DEFAULTS : null;
+  const steps = f.steps ?? I?.steps ?? D.steps;
   return {
     formatVersion: RUN_FORMAT_VERSION,
     target: { name, options, params: target.params, dim: target.dim },
@@ -111,15 +116,15 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
     model: modelConfig(f, target),
     train: {
       steps,
-      batchSize: f.batchSize ?? D.batchSize,
-      lr: f.lr ?? D.lr,
-      lrSchedule: f.lrSchedule ?? D.lrSchedule,
-      warmupSteps: Math.min(f.warmup ?? D.warmup, steps),
+      batchSize: f.batchSize ?? I?.batchSize ?? D.batchSize,
+      lr: f.lr ?? I?.lr ?? D.lr,
+      lrSchedule: f.lrSchedule ?? I?.lrSchedule ?? D.lrSchedule,
+      warmupSteps: Math.min(f.warmup ?? I?.warmup ?? D.warmup, steps),
       gradClip: f.gradClip ?? D.gradClip,
-      emaHalfLife: f.emaHalflife ?? D.emaHalflife,
+      emaHalfLife: f.emaHalflife ?? I?.emaHalflife ?? D.emaHalflife,
       seed,
-      checkpointEvery: f.checkpointEvery ?? D.checkpointEvery,
-      logEvery: f.logEvery ?? D.logEvery,
+      checkpointEvery: f.checkpointEvery ?? I?.checkpointEvery ?? D.checkpointEvery,
+      logEvery: f.logEvery ?? I?.logEvery ?? D.logEvery,
     },
     backend,
     createdAt: new Date().toISOString(),
