@@ -15,7 +15,7 @@ export function progressBar(label: string, total: number, unit: string, options:
   const per = options.perMinute ? 60 : 1;
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit}/${options.perMinute ? 'min' : 's'} | ETA {eta_formatted}{extra}`,
+      format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit}/${options.perMinute ? 'min' : 's'} | ETA {etaText}{extra}`,
       stream: process.stderr,
       noTTYOutput: !process.stderr.isTTY,
       notTTYSchedule: 5000,
@@ -26,18 +26,30 @@ export function progressBar(label: string, total: number, unit: string, options:
     cliProgress.Presets.shades_classic,
   );
   const started = performance.now();
-  bar.start(total, 0, { rate: '0', extra: '' });
+  bar.start(total, 0, { rate: '0', etaText: '--', extra: '' });
+  let current = total;
   return {
     update(done, extra) {
       const seconds = (performance.now() - started) / 1000;
       const text = extra ? ' | ' + Object.entries(extra).map(([k, v]) => `${k} ${v}`).join(' | ') : '';
-      bar.update(done, { rate: ((per * done) / Math.max(seconds, 1e-9)).toFixed(1), extra: text });
+      const eta = done > 0 ? ((current - done) * seconds) / done : Infinity;
+      bar.update(done, { rate: ((per * done) / Math.max(seconds, 1e-9)).toFixed(1), etaText: formatEta(eta), extra: text });
     },
     setTotal(total) {
+      current = total;
       bar.setTotal(total);
     },
     stop() {
       bar.stop();
     },
   };
+}
+
+/** Remaining time as 1h05m, 9m30s or 42s; "--" until there is a rate to go by. */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--';
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
 }
