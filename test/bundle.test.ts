@@ -79,7 +79,7 @@ beforeAll(async () => {
   vpBundle = await exportRun(vpRun);
 });
 
-describe('export -> load round trip (MLP; the U-Net arrives with the MNIST issue)', () => {
+describe('export -> load round trip (MLP; the U-Net round trip is in mnist.cli.test.ts)', () => {
   it.each([
     ['vp, noise prediction, silu, ema weights, tfjs file', () => vpRun, () => vpConfig, [], 'tfjs', 'ema'],
     ['vp, noise prediction, silu, ema weights, safetensors file', () => vpRun, () => vpConfig, [], 'safetensors', 'ema'],
