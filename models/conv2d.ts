@@ -105,6 +105,15 @@ function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number,
 type ConvFn = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
 type ConvBiasFn = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor4D;
 
+/** Gradients of the input and the filter from dy and the saved [x, w]. */
+function convGradients(dy: tf.Tensor4D, saved: tf.Tensor[], stride: number, padding: Conv2dPadding): [tf.Tensor4D, tf.Tensor4D] {
+  const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+  const [kh, kw] = [ws.shape[0], ws.shape[1]];
+  const gh = axisGeometry(xs.shape[1], kh, stride, padding);
+  const gw = axisGeometry(xs.shape[2], kw, stride, padding);
+  return [inputGradient(dy, ws, gh, gw, stride), filterGradient(xs, dy, kh, kw, gh, gw, stride)];
+}
+
 /** One custom-gradient op (a closure: cheap to build per call). */
 function convOp(stride: number, padding: Conv2dPadding): ConvFn {
   return tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -112,14 +121,7 @@ function convOp(stride: number, padding: Conv2dPadding): ConvFn {
     save([x, w]);
     return {
       value: tf.conv2d(x, w, stride, padding),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const [kh, kw] = [ws.shape[0], ws.shape[1]];
-        const gh = axisGeometry(xs.shape[1], kh, stride, padding);
-        const gw = axisGeometry(xs.shape[2], kw, stride, padding);
-        const g = dy as tf.Tensor4D;
-        return [inputGradient(g, ws, gh, gw, stride), filterGradient(xs, g, kh, kw, gh, gw, stride)];
-      },
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => convGradients(dy as tf.Tensor4D, saved, stride, padding),
     };
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as ConvFn;
 }
@@ -137,14 +139,7 @@ function convBiasOp(stride: number, padding: Conv2dPadding): ConvBiasFn {
     return {
       // XNNPACK adds the bias inside the convolution (the operator is rebuilt every step anyway, the filter being new).
       value: tf.fused.conv2d({ x, filter: w, bias: b, strides: stride, pad: padding }),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const [kh, kw] = [ws.shape[0], ws.shape[1]];
-        const gh = axisGeometry(xs.shape[1], kh, stride, padding);
-        const gw = axisGeometry(xs.shape[2], kw, stride, padding);
-        const g = dy as tf.Tensor4D;
-        return [inputGradient(g, ws, gh, gw, stride), filterGradient(xs, g, kh, kw, gh, gw, stride), biasGradient(g)];
-      },
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [...convGradients(dy as tf.Tensor4D, saved, stride, padding), biasGradient(dy as tf.Tensor4D)],
     };
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as ConvBiasFn;
 }

@@ -9,6 +9,7 @@ import { imageMetrics, ImageMetricsReference, type ImageMetrics } from '../metri
 import type { GaussianPath } from '../process/index.js';
 import { sampleReverseSde, type SamplerOptions, type SamplerProgress } from '../sampler/euler-maruyama.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
+import { samplingReport } from './sampling-report.js';
 
 export interface ImageEvaluationRequest {
   source: ImageSource;
@@ -85,14 +86,8 @@ export async function evaluateImages(req: ImageEvaluationRequest): Promise<Image
   const metricSeconds = (performance.now() - t1) / 1000;
   const report = {
     ...(metrics ?? { image_metrics_skipped: note }),
-    n: req.n,
-    score: req.scoreSource,
     classifier: req.classifierDir,
-    sampler: { method: 'euler-maruyama', ...req.sampler },
-    process: { name: req.path.name, ...req.path.params },
-    target: source.name,
-    sampling_seconds: samplingSeconds,
-    metric_seconds: metricSeconds,
+    ...samplingReport(req, source.name, samplingSeconds, metricSeconds),
   };
   await writeFileAtomic(files.metrics, JSON.stringify(report, null, 2) + '\n');
   return { outDir: req.outDir, metrics, note, samplingSeconds, metricSeconds, files };

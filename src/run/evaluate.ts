@@ -9,6 +9,7 @@ import { Rng } from '../rng.js';
 import { sampleReverseSde, type SamplerOptions, type SamplerProgress } from '../sampler/euler-maruyama.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import { renderSamplesPlot } from './plot-samples.js';
+import { samplingReport } from './sampling-report.js';
 
 /** Key of the stream of fresh target samples the metrics compare against. */
 export const REFERENCE_STREAM = 4;
@@ -72,13 +73,7 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
     ...metrics,
     floor,
     sinkhorn_convergence: sinkhorn,
-    n: req.n,
-    score: req.scoreSource,
-    sampler: { method: 'euler-maruyama', ...req.sampler },
-    process: { name: req.path.name, ...req.path.params },
-    target: target.name,
-    sampling_seconds: samplingSeconds,
-    metric_seconds: metricSeconds,
+    ...samplingReport(req, target.name, samplingSeconds, metricSeconds),
   };
   await writeFileAtomic(files.metrics, JSON.stringify(report, null, 2) + '\n');
   const sinkhornConverged = sinkhorn.samples.converged && sinkhorn.floor.converged;

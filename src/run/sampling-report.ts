@@ -1,0 +1,23 @@
+import type { GaussianPath } from '../process/index.js';
+import type { SamplerOptions } from '../sampler/euler-maruyama.js';
+
+/** What every metrics.json says about how its samples were drawn. */
+export interface SamplingProvenance {
+  n: number;
+  scoreSource: string;
+  sampler: SamplerOptions;
+  path: GaussianPath;
+}
+
+/** The metrics.json fields shared by point-cloud and image evaluations. */
+export function samplingReport(req: SamplingProvenance, targetName: string, samplingSeconds: number, metricSeconds: number) {
+  return {
+    n: req.n,
+    score: req.scoreSource,
+    sampler: { method: 'euler-maruyama', ...req.sampler },
+    process: { name: req.path.name, ...req.path.params },
+    target: targetName,
+    sampling_seconds: samplingSeconds,
+    metric_seconds: metricSeconds,
+  };
+}
