@@ -6,6 +6,7 @@ import { TRAIN_FLAGS } from '../src/cli/train-options.js';
 import { EXPORT_FLAGS } from '../src/cli/export-options.js';
 import { CLASSIFIER_FLAGS } from '../src/cli/classifier-options.js';
 import { PACK_FLAGS } from '../src/pack/pack-command.js';
+import { EXPERIMENT_FLAGS } from '../src/cli/experiment-options.js';
 
 const readme = fs.readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
 const section = (title: string) => {
@@ -28,6 +29,7 @@ describe('README stays true', () => {
     ['Export: `npm run export`', EXPORT_FLAGS],
     ['Classifier and image metrics: `npm run classifier`', CLASSIFIER_FLAGS],
     ['Running on a GPU machine: `npm run pack-device`', PACK_FLAGS],
+    ['The VP-vs-PBM study: `npm run experiment`', Object.fromEntries(Object.entries(EXPERIMENT_FLAGS).filter(([, o]) => !o.hidden))],
   ] as const)('lists every flag of %s, and only real ones', (title, flags) => {
     const documented = flagsIn(section(title));
     expect([...documented].sort()).toEqual(Object.keys(flags).sort());
