@@ -36,6 +36,7 @@ export const TRAIN_DEFAULTS = {
   seed: 0,
   checkpointEvery: 1000,
   logEvery: 100,
+  replicas: 1,
   backend: 'auto',
   evalSamples: 2000,
   evalSteps: 500,
@@ -61,6 +62,29 @@ export const IMAGE_TRAIN_DEFAULTS = {
 
 const d = TRAIN_DEFAULTS;
 const i = IMAGE_TRAIN_DEFAULTS;
+
+/** Most data-parallel replicas (worker threads, each with its own TensorFlow.js). */
+export const MAX_REPLICAS = 8;
+
+/** `--replicas` of train and bench. */
+export function replicasOption(group?: string): Options {
+  return textOption(
+    'data-parallel replicas: the batch split over R worker threads (wasm or cpu), gradients combined',
+    String(TRAIN_DEFAULTS.replicas),
+    group,
+  );
+}
+
+/** `--replicas`, as typed: an integer from 1 to MAX_REPLICAS. */
+export const replicasFlag = () =>
+  z.string().transform((text, ctx) => {
+    const value = text.trim() === '' ? Number.NaN : Number(text);
+    if (!(Number.isInteger(value) && value >= 1 && value <= MAX_REPLICAS)) {
+      ctx.addIssue({ code: 'custom', message: `an integer from 1 to ${MAX_REPLICAS}` });
+      return z.NEVER;
+    }
+    return value;
+  });
 const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
 
 /**
@@ -87,9 +111,9 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   width: str('hidden width of the MLP', 'Network:', String(d.width)),
   depth: str('number of hidden layers', 'Network:', String(d.depth)),
   activation: str(`activation: ${ACTIVATIONS.join(', ')}`, 'Network:', d.activation),
-  channels: str('U-Net channels per resolution level, comma-separated', 'Network:', d.channels.join(',')),
+  channels: str('U-Net channels per resolution level, comma-separated', 'Network:', `${i.channels.join(',')} (the CPU recipe; the GPU recipe: ${d.channels.join(',')})`),
   'blocks-per-level': str('U-Net residual blocks per level (down and up)', 'Network:', String(d.blocksPerLevel)),
-  attention: { type: 'boolean', describe: 'U-Net self-attention at the lowest resolution (--no-attention: none)', group: 'Network:', defaultDescription: 'true' },
+  attention: { type: 'boolean', describe: 'U-Net self-attention at the lowest resolution (--no-attention: none)', group: 'Network:', defaultDescription: String(i.attention) },
   groups: str('U-Net group-normalisation groups (even, dividing every channel count)', 'Network:', String(d.groups)),
   'embed-dim': str('U-Net time-embedding width', 'Network:', '4 x the first --channels value'),
   'time-frequencies': str('Fourier frequencies of tau (2 features each)', 'Network:', String(d.timeFrequencies)),
@@ -105,6 +129,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   seed: str('seed of initialisation, data and sampling', 'Training:', String(d.seed)),
   'checkpoint-every': str('steps between checkpoints', 'Training:', `${d.checkpointEvery} (mnist: ${i.checkpointEvery})`),
   'log-every': str('steps between log.jsonl records', 'Training:', `${d.logEvery} (mnist: ${i.logEvery})`),
+  replicas: replicasOption('Training:'),
   out: str('new run directory', 'Run:', 'checkpoints/<target>-<process>-<time>'),
   resume: str('continue the run in this directory', 'Run:'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', d.backend),
@@ -156,6 +181,7 @@ export const trainFlagsSchema = z.object({
   seed: opt(flag.int()),
   checkpointEvery: opt(flag.positiveInt()),
   logEvery: opt(flag.positiveInt()),
+  replicas: opt(replicasFlag()),
   out: opt(z.string().min(1, { error: 'a directory path' })),
   resume: opt(z.string().min(1, { error: 'a run directory' })),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
