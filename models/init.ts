@@ -22,7 +22,8 @@ export class ParameterList {
   readonly params: { name: string; variable: tf.Variable }[] = [];
 
   add(name: string, values: Float32Array, shape: number[]): tf.Variable {
-    const variable = tf.variable(tf.tensor(values, shape), true);
+    // tidy drops the initial tensor, so the variable alone owns its memory.
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
     this.params.push({ name, variable });
     return variable;
   }

@@ -112,6 +112,14 @@ describe('U-Net backbone', () => {
     b.dispose();
   });
 
+  it('leaves its variables as the only tensors it owns, and frees them all on dispose', () => {
+    const before = tf.memory().numTensors;
+    const net = createUnet(SMALL, Rng.fromSeed(1));
+    expect(tf.memory().numTensors - before).toBe(net.params.length + 1); // + the Fourier frequencies
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('depends on tau, and its gradients are finite', () => {
     const net = createUnet(SMALL, Rng.fromSeed(5));
     randomise(net.params, 100);
