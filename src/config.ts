@@ -35,6 +35,11 @@ export const trainConfigSchema = z.object({
   seed: z.number().int(),
   checkpointEvery: positiveInt,
   logEvery: positiveInt,
+  /**
+   * Data-parallel replicas the batch is split over (absent: 1, as in runs of
+   * older versions). Part of the run: the gradients' summation order depends on it.
+   */
+  replicas: positiveInt.optional(),
 });
 
 export const runConfigSchema = z.object({

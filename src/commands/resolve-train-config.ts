@@ -82,6 +82,26 @@ function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
   return model;
 }
 
+/** Backends replicas run on: each replica is a worker thread with its own TensorFlow.js on the CPU. */
+export const REPLICA_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+/**
+ * Refuses replicas on a backend they cannot run on: `backend` as given
+ * (auto passes, it is checked again once resolved) or, with
+ * `resolvedFromAuto`, what auto chose.
+ */
+export function checkReplicaBackend(replicas: number, backend: string, resolvedFromAuto = false): void {
+  if (replicas > 1 && backend !== 'auto' && !REPLICA_BACKENDS.includes(backend)) {
+    const chosen = resolvedFromAuto ? `--backend auto chose ${backend}` : `--backend ${backend} was given`;
+    throw new UsageError(
+      `--replicas ${replicas}: needs --backend ${REPLICA_BACKENDS.join(' or ')} (each replica is a worker thread with its own TensorFlow.js on the CPU); ${chosen}`,
+    );
+  }
+}
+
+/** The replica count of a run (absent in single-replica runs and in runs of older versions). */
+export const runReplicas = (train: { replicas?: number }): number => train.replicas ?? D.replicas;
+
 /** The full config of a new run, with every default filled in. */
 export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
   const seed = f.seed ?? D.seed;
@@ -109,6 +129,12 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
   // Image targets start from the CPU recipe (IMAGE_TRAIN_DEFAULTS).
   const I = isImageTargetName(name) ? IMAGE_TRAIN_DEFAULTS : null;
   const steps = f.steps ?? I?.steps ?? D.steps;
+  const batchSize = f.batchSize ?? I?.batchSize ?? D.batchSize;
+  const replicas = f.replicas ?? D.replicas;
+  checkReplicaBackend(replicas, f.backend ?? D.backend);
+  if (replicas > batchSize) {
+    throw new UsageError(`--replicas ${replicas}: more than --batch-size ${batchSize}; accepted: 1 to ${batchSize} (each replica takes at least one row of the batch)`);
+  }
   return {
     formatVersion: RUN_FORMAT_VERSION,
     target: { name, options, params: target.params, dim: target.dim },
@@ -116,7 +142,7 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
     model: modelConfig(f, target),
     train: {
       steps,
-      batchSize: f.batchSize ?? I?.batchSize ?? D.batchSize,
+      batchSize,
       lr: f.lr ?? I?.lr ?? D.lr,
       lrSchedule: f.lrSchedule ?? I?.lrSchedule ?? D.lrSchedule,
       warmupSteps: Math.min(f.warmup ?? I?.warmup ?? D.warmup, steps),
@@ -125,6 +151,8 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
       seed,
       checkpointEvery: f.checkpointEvery ?? I?.checkpointEvery ?? D.checkpointEvery,
       logEvery: f.logEvery ?? I?.logEvery ?? D.logEvery,
+      // Recorded only when > 1, so single-replica configs read as before.
+      ...(replicas > 1 ? { replicas } : {}),
     },
     backend,
     createdAt: new Date().toISOString(),
@@ -156,6 +184,8 @@ const RESUME_LOCKED: [keyof TrainFlags, string, (c: RunConfig) => unknown][] = [
   ['emaHalflife', '--ema-halflife', (c) => c.train.emaHalfLife],
   ['checkpointEvery', '--checkpoint-every', (c) => c.train.checkpointEvery],
   ['logEvery', '--log-every', (c) => c.train.logEvery],
+  // The gradients' summation order depends on it, so the numbers would change.
+  ['replicas', '--replicas', (c) => runReplicas(c.train)],
 ];
 
 /** A resumed run keeps its config; only --steps (extend), backend and evaluation flags may change. */

@@ -15,8 +15,10 @@ import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, w
 import { networkScoreFunction } from '../sampler/score-function.js';
 import { TrainingLog } from '../train/log.js';
 import { freshState, loadState } from '../train/state.js';
-import { runTraining } from '../train/trainer.js';
-import { resolveTrainConfig, resumeConfig } from './resolve-train-config.js';
+import { runTraining, type TrainingOutcome } from '../train/trainer.js';
+import { ReplicaPool } from '../train/replicas/pool.js';
+import { shardRows } from '../train/replicas/layout.js';
+import { checkReplicaBackend, resolveTrainConfig, resumeConfig, runReplicas } from './resolve-train-config.js';
 import { samplesDir } from './evaluation-label.js';
 import * as path from 'node:path';
 import { backboneConfig, type RunConfig } from '../config.js';
@@ -42,7 +44,12 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   if (f.classifier !== undefined && !isImageTargetName(config.target.name)) {
     throw new UsageError(`--classifier ${f.classifier}: does not apply to --target ${config.target.name} (image targets only)`);
   }
-  const backend = await initBackend(f.backend ?? TRAIN_DEFAULTS.backend, { threads: f.threads });
+  const replicas = runReplicas(config.train);
+  const backendChoice = f.backend ?? TRAIN_DEFAULTS.backend;
+  checkReplicaBackend(replicas, backendChoice);
+  // Each replica is one thread: the wasm pool stays at 1 unless --threads asks for more.
+  const backend = await initBackend(backendChoice, { threads: f.threads ?? (replicas > 1 ? 1 : undefined) });
+  checkReplicaBackend(replicas, backend.name, backendChoice === 'auto');
   console.log(describeBackend(backend));
 
   const parts = buildRunParts(config);
@@ -74,6 +81,14 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
     console.log(`note: no classifier in ${classifierDir} (npm run classifier writes it): the evaluation will write the samples and their grid, without image metrics`);
   }
 
+  let pool: ReplicaPool | undefined;
+  if (replicas > 1) {
+    const { batchSize } = config.train;
+    const shards = Array.from({ length: replicas }, (_, s) => shardRows(batchSize, replicas, s)).map((r) => r.end - r.start);
+    console.log(`data-parallel replicas: ${replicas} (batch ${batchSize} split ${shards.join(' + ')}; this thread and ${replicas - 1} worker${replicas > 2 ? 's' : ''})`);
+    pool = await ReplicaPool.start(replicas, backend.name, parts.net, batchSize, parts.target.dim);
+  }
+
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
@@ -83,15 +98,20 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   bar.update(state.step);
   const trainStarted = performance.now();
   const startStep = state.step;
-  const outcome = await runTraining(
-    { runDir, config: config.train, target: parts.target, path: parts.path, net: parts.net, state, log },
-    {
-      onStep: ({ step, loss }) => bar.update(step, { loss: loss.toFixed(4) }),
-      shouldStop: () => interrupted,
-    },
-  );
-  bar.stop();
-  process.off('SIGINT', onSigint);
+  let outcome: TrainingOutcome;
+  try {
+    outcome = await runTraining(
+      { runDir, config: config.train, target: parts.target, path: parts.path, net: parts.net, state, log, ...(pool ? { pool } : {}) },
+      {
+        onStep: ({ step, loss }) => bar.update(step, { loss: loss.toFixed(4) }),
+        shouldStop: () => interrupted,
+      },
+    );
+  } finally {
+    bar.stop();
+    process.off('SIGINT', onSigint);
+    await pool?.close();
+  }
   const trainSeconds = (performance.now() - trainStarted) / 1000;
 
   if (outcome.status === 'diverged') {
@@ -146,6 +166,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
       status: 'completed',
       run_dir: runDir,
       backend: backend.name,
+      replicas,
       steps: outcome.step,
       wall_seconds: (performance.now() - startedAt) / 1000,
       train_seconds: trainSeconds,

@@ -6,10 +6,12 @@ import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { yieldToEventLoop } from '../yield.js';
 import type { ScoreNetwork } from '../score-network.js';
-import { batchTensors, drawBatch } from './batch.js';
+import { batchTensors, drawBatch, type BatchArrays } from './batch.js';
 import { TrainingLog, type LogRecord } from './log.js';
 import { saveState, type TrainingState } from './state.js';
 import { trainStep } from './step.js';
+import { splitByParameter, type ReplicaPool } from './replicas/pool.js';
+import type { UpdateResult } from '../optim/optimiser.js';
 
 /** Key of the training data stream: batches are drawn from Rng.derive(seed, TRAIN_STREAM, step). */
 export const TRAIN_STREAM = 1;
@@ -22,6 +24,8 @@ export interface TrainingJob {
   net: ScoreNetwork;
   state: TrainingState;
   log: TrainingLog;
+  /** Data-parallel replicas (config.replicas > 1): they compute each step's loss and gradients. */
+  pool?: ReplicaPool;
 }
 
 export interface TrainingHooks {
@@ -50,9 +54,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
     const step = state.step + 1;
     const lr = learningRate(step, config.lr, config.warmupSteps, config.steps, config.lrSchedule);
     const arrays = drawBatch(job.target, job.path, config.batchSize, Rng.derive(config.seed, TRAIN_STREAM, step));
-    const batch = batchTensors(arrays);
-    const result = trainStep(job.net, state.optimiser, batch, lr, config.gradClip, step);
-    tf.dispose(batch as unknown as tf.Tensor[]);
+    const result = update(job, arrays, lr, step);
     if (!result.finite) {
       return { status: 'diverged', step, loss: result.loss, lastCheckpointStep: lastCheckpoint };
     }
@@ -91,4 +93,18 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
     }
   }
   return { status: 'completed', step: state.step };
+}
+
+/** One update on `arrays`: in this thread, or with the gradients from the replica pool. */
+function update(job: TrainingJob, arrays: BatchArrays, lr: number, step: number): UpdateResult {
+  const { config, state, net, pool } = job;
+  if (pool !== undefined) {
+    const { loss, grads } = pool.lossAndGradients(net, arrays);
+    const vars = net.backbone.params.map((p) => p.variable);
+    return state.optimiser.updateFromHost(loss, splitByParameter(grads, vars), lr, config.gradClip, step);
+  }
+  const batch = batchTensors(arrays);
+  const result = trainStep(net, state.optimiser, batch, lr, config.gradClip, step);
+  tf.dispose(batch as unknown as tf.Tensor[]);
+  return result;
 }
