@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../src/checkpoint.js';
+import { benchCli } from '../src/cli/bench-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { checkReplicaBackend } from '../src/commands/resolve-train-config.js';
 import { UsageError } from '../src/errors.js';
@@ -100,5 +101,15 @@ describe('train --replicas: bad input is a one-line usage error', () => {
     expect(() => checkReplicaBackend(2, 'webgpu', true)).toThrow(/^--replicas 2: needs --backend wasm or cpu .*; --backend auto chose webgpu$/);
     expect(() => checkReplicaBackend(2, 'cpu', true)).not.toThrow();
     expect(() => checkReplicaBackend(1, 'tensorflow')).not.toThrow();
+  });
+});
+
+describe('bench --replicas: bad input is a one-line usage error', () => {
+  it.each([
+    [['--replicas', '0'], /^--replicas '0': expected an integer from 1 to 8$/],
+    [['--replicas', '2', '--backend', 'webgpu'], /^--replicas 2: needs --backend wasm or cpu .*; --backend webgpu was given$/],
+  ])('%j', async (args, message) => {
+    await expect(benchCli([...args, '--cases', 'mlp2'])).rejects.toThrow(UsageError);
+    await expect(benchCli([...args, '--cases', 'mlp2'])).rejects.toThrow(message);
   });
 });

@@ -10,7 +10,9 @@ import { networkScoreFunction } from '../sampler/score-function.js';
 import type { ScoreNetwork } from '../score-network.js';
 import { convCase, unetCase } from './image-cases.js';
 import { measure, measurePair, type Timing } from './timing.js';
-import { benchBatches, fastRunner, layersRunner, mlpConfig, trainStepFlops, BENCH_TIME_FREQUENCIES, type TrainCase } from './training.js';
+import { batchTensors } from '../train/batch.js';
+import { replicaRunner, replicasSuffix } from './replica-runner.js';
+import { benchBatchArrays, benchMlpNetwork, fastRunner, layersRunner, mlpConfig, trainStepFlops, BENCH_TIME_FREQUENCIES, type StepRunner, type TrainCase } from './training.js';
 
 export const BENCH_CASES = ['mlp50', 'mlp2', 'sample', 'mmd', 'sinkhorn', 'conv', 'unet'] as const;
 export type BenchCaseName = (typeof BENCH_CASES)[number];
@@ -28,6 +30,8 @@ export interface BenchRow {
   stepsPerSecond?: number;
   /** The same network built with tf.layers + optimizer.minimize, timed alternately with ours. */
   baseline?: { ms: number; minMs: number; speedup: number };
+  /** Data-parallel replicas of the training step (training cases only). */
+  replicas?: number;
   note?: string;
 }
 
@@ -36,6 +40,8 @@ export interface BenchOptions {
   repeatScale: number;
   /** Skip the tf.layers baseline of the training cases. */
   baseline: boolean;
+  /** Data-parallel replicas of the training cases' step (1: the plain step). */
+  replicas: number;
 }
 
 const TRAIN_CASES: Record<'mlp50' | 'mlp2', TrainCase> = {
@@ -50,8 +56,9 @@ const STEPS_PER_SAMPLE = 5;
 
 async function trainCase(name: 'mlp50' | 'mlp2', o: BenchOptions): Promise<BenchRow> {
   const c = TRAIN_CASES[name];
-  const batches = benchBatches(c.dim, c.batchSize);
-  const fast = fastRunner(c, batches);
+  const arrays = benchBatchArrays(c.dim, c.batchSize);
+  const batches = arrays.map(batchTensors);
+  const fast: StepRunner = o.replicas > 1 ? await replicaRunner(benchMlpNetwork(c), arrays, o.replicas) : fastRunner(c, batches);
   const group = (r: { step(): number }) => () => {
     for (let i = 0; i < STEPS_PER_SAMPLE; i++) r.step();
   };
@@ -68,18 +75,19 @@ async function trainCase(name: 'mlp50' | 'mlp2', o: BenchOptions): Promise<Bench
   } else {
     ours = await measure(group(fast), { warmup: 2, repeats });
   }
-  fast.dispose();
+  await fast.dispose();
   tf.dispose(batches.flatMap((b) => [b.x, b.eps, b.tau, b.a, b.b]));
   const ms = ours.median / STEPS_PER_SAMPLE;
   const inputs = c.dim + 2 * BENCH_TIME_FREQUENCIES;
   return {
     case: name,
-    description: `train step, MLP ${inputs} -> ${c.depth} x ${c.width} -> ${c.dim}, batch ${c.batchSize}`,
+    description: `train step, MLP ${inputs} -> ${c.depth} x ${c.width} -> ${c.dim}, batch ${c.batchSize}${replicasSuffix(o.replicas)}`,
     ms,
     minMs: ours.min / STEPS_PER_SAMPLE,
     repeats: repeats * STEPS_PER_SAMPLE,
     gflops: trainStepFlops(c, BENCH_TIME_FREQUENCIES) / (ms * 1e6),
     ...(baseline ? { baseline } : {}),
+    replicas: o.replicas,
   };
 }
 
@@ -163,6 +171,6 @@ export async function runBenchCase(name: BenchCaseName, o: BenchOptions): Promis
     case 'conv':
       return { case: name, ...(await convCase({ repeats: scaled(7, o) })) };
     case 'unet':
-      return { case: name, ...(await unetCase({ repeats: scaled(5, o) })) };
+      return { case: name, ...(await unetCase({ repeats: scaled(5, o), replicas: o.replicas })), replicas: o.replicas };
   }
 }

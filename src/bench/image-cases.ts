@@ -11,7 +11,9 @@ import { Rng } from '../rng.js';
 import type { ScoreNetwork } from '../score-network.js';
 import { batchTensors, drawBatch } from '../train/batch.js';
 import { trainStep } from '../train/step.js';
+import { replicaRunner, replicasSuffix } from './replica-runner.js';
 import { measure } from './timing.js';
+import type { StepRunner } from './training.js';
 
 /** What the image cases report (a BenchRow without its case name). */
 export interface ImageBenchResult {
@@ -25,6 +27,8 @@ export interface ImageBenchResult {
 
 export interface ImageBenchOptions {
   repeats: number;
+  /** Data-parallel replicas of the U-Net's training step (1: the plain step; the conv case ignores it). */
+  replicas?: number;
 }
 
 /** First line of an error, e.g. tfjs's "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'". */
@@ -149,32 +153,41 @@ function layersConvProblem(): string | null {
   }
 }
 
+/** The project's step in this thread; owns the network and the batches. */
+function plainRunner(net: ScoreNetwork, batches: ReturnType<typeof batchTensors>[]): StepRunner {
+  const vars = net.backbone.params.map((p) => p.variable);
+  const optimiser = createOptimiser(vars, { emaHalfLife: 250 });
+  let k = 0;
+  return {
+    step() {
+      k += 1;
+      return trainStep(net, optimiser, batches[k % batches.length]!, 1e-4, 1, k).loss;
+    },
+    dispose() {
+      optimiser.dispose();
+      net.backbone.dispose();
+      tf.dispose(batches.flatMap((b) => Object.values(b)));
+    },
+  };
+}
+
 /** One training step (DSM loss, gradients, clipping, Adam, EMA) of the MNIST U-Net at batch 64, VP. */
 export async function unetCase(o: ImageBenchOptions): Promise<ImageBenchResult> {
   const config = benchUnetConfig();
   const batchSize = 64;
   const data = mnistDataSource({ subset: 4096 });
   const path = createProcess('vp');
-  const batches = Array.from({ length: 4 }, (_, i) => batchTensors(drawBatch(data, path, batchSize, Rng.derive(11, 1, i))));
+  const arrays = Array.from({ length: 4 }, (_, i) => drawBatch(data, path, batchSize, Rng.derive(11, 1, i)));
   const backbone = createUnet(config, Rng.fromSeed(3));
   const net: ScoreNetwork = { backbone, parameterisation: 'noise', dataStd: data.dataStd };
-  const vars = backbone.params.map((p) => p.variable);
-  const optimiser = createOptimiser(vars, { emaHalfLife: 250 });
-  let k = 0;
-  const t = await measure(
-    () => {
-      k += 1;
-      return trainStep(net, optimiser, batches[k % batches.length]!, 1e-4, 1, k).loss;
-    },
-    { warmup: 2, repeats: o.repeats },
-  );
   const params = parameterCount(backbone);
-  optimiser.dispose();
-  backbone.dispose();
-  tf.dispose(batches.flatMap((b) => Object.values(b)));
+  const replicas = o.replicas ?? 1;
+  const runner = replicas > 1 ? await replicaRunner(net, arrays, replicas) : plainRunner(net, arrays.map(batchTensors));
+  const t = await measure(() => runner.step(), { warmup: 2, repeats: o.repeats });
+  await runner.dispose();
   const problem = layersConvProblem();
   return {
-    description: `train step, U-Net ${config.channels.join(',')} (${config.blocksPerLevel} block per level, attention ${config.attention ? 'at 7 x 7' : 'off'}, ${params.toLocaleString('en-US')} parameters), MNIST batch ${batchSize}`,
+    description: `train step, U-Net ${config.channels.join(',')} (${config.blocksPerLevel} block per level, attention ${config.attention ? 'at 7 x 7' : 'off'}, ${params.toLocaleString('en-US')} parameters), MNIST batch ${batchSize}${replicasSuffix(replicas)}`,
     ms: t.median,
     minMs: t.min,
     repeats: o.repeats,

@@ -9,7 +9,7 @@ import { createProcess } from '../process/index.js';
 import { Rng } from '../rng.js';
 import type { ScoreNetwork } from '../score-network.js';
 import type { DsmBatch } from '../loss.js';
-import { batchTensors, drawBatch } from '../train/batch.js';
+import { batchTensors, drawBatch, type BatchArrays } from '../train/batch.js';
 import { trainStep } from '../train/step.js';
 
 /** A training-step benchmark: the network and its batch size. */
@@ -43,22 +43,27 @@ export function mlpConfig(c: TrainCase): MlpConfig {
 }
 
 /** A few DSM batches of a standard Gaussian target under the VP process, drawn once and reused in turn. */
-export function benchBatches(dim: number, batchSize: number, count = 4): DsmBatch[] {
+export function benchBatchArrays(dim: number, batchSize: number, count = 4): BatchArrays[] {
   const target = createTarget('gaussian', { dim });
   const path = createProcess('vp');
-  return Array.from({ length: count }, (_, i) => batchTensors(drawBatch(target, path, batchSize, Rng.derive(11, 1, i))));
+  return Array.from({ length: count }, (_, i) => drawBatch(target, path, batchSize, Rng.derive(11, 1, i)));
+}
+
+/** The same batches as tensors. */
+export function benchBatches(dim: number, batchSize: number, count = 4): DsmBatch[] {
+  return benchBatchArrays(dim, batchSize, count).map(batchTensors);
 }
 
 export interface StepRunner {
   /** One full update; returns the loss (read back, so the step has finished). */
   step(): number;
-  dispose(): void;
+  dispose(): void | Promise<void>;
 }
 
 /** The project's training step: custom-gradient layers, global-norm clipping, Adam, EMA. */
 export function fastRunner(c: TrainCase, batches: DsmBatch[]): StepRunner {
-  const backbone = createMlp(mlpConfig(c), Rng.fromSeed(3));
-  const net: ScoreNetwork = { backbone, parameterisation: 'noise', dataStd: 1 };
+  const net = benchMlpNetwork(c);
+  const backbone = net.backbone;
   const vars = backbone.params.map((p) => p.variable);
   const optimiser = createOptimiser(vars, { emaHalfLife: 250 });
   let k = 0;
@@ -72,6 +77,11 @@ export function fastRunner(c: TrainCase, batches: DsmBatch[]): StepRunner {
       backbone.dispose();
     },
   };
+}
+
+/** The network of a training case, with the same initial weights in every runner. */
+export function benchMlpNetwork(c: TrainCase): ScoreNetwork {
+  return { backbone: createMlp(mlpConfig(c), Rng.fromSeed(3)), parameterisation: 'noise', dataStd: 1 };
 }
 
 /**

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
 import { BENCH_CASES, type BenchCaseName } from '../bench/cases.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
+import { replicasFlag, replicasOption } from './train-options.js';
 
-export const BENCH_DEFAULTS = { cases: BENCH_CASES.join(','), backend: 'wasm', repeatScale: 1 } as const;
+export const BENCH_DEFAULTS = { cases: BENCH_CASES.join(','), backend: 'wasm', repeatScale: 1, replicas: 1 } as const;
 
 /** Every flag of `npm run bench`. */
 export const BENCH_FLAGS: Record<string, Options> = {
@@ -17,6 +18,10 @@ export const BENCH_FLAGS: Record<string, Options> = {
   },
   backend: textOption(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, BENCH_DEFAULTS.backend),
   threads: threadsOption(),
+  replicas: {
+    ...replicasOption(),
+    describe: 'data-parallel replicas of the training cases (mlp50, mlp2, unet): the batch split over R worker threads (wasm or cpu), as train --replicas',
+  },
   json: { type: 'boolean', default: false, describe: 'print the results as one JSON object, the last line of stdout' },
 };
 
@@ -36,6 +41,7 @@ export const benchFlagsSchema = z.object({
   baseline: z.boolean(),
   backend: flag.oneOf(BACKEND_CHOICES).optional(),
   threads: threadsFlag().optional(),
+  replicas: replicasFlag().optional(),
   json: z.boolean(),
 });
 
