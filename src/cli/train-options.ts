@@ -85,6 +85,7 @@ export const replicasFlag = () =>
     }
     return value;
   });
+
 const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
 
 /**
