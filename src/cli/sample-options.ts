@@ -12,7 +12,7 @@ export const SAMPLE_DEFAULTS = { n: 2000, steps: 500, batchSize: 2000, weights: 
  * sample` from a run or a bundle and for train's evaluation, so that they draw
  * the same samples.
  */
-export const IMAGE_SAMPLE_DEFAULTS = { n: 1000, steps: 250, batchSize: 250 } as const;
+export const IMAGE_SAMPLE_DEFAULTS = { n: 1000, steps: 100, batchSize: 250 } as const;
 
 /** n, steps and batch size when the flags leave them out. */
 export function samplingDefaults(targetName: string): { n: number; steps: number; batchSize: number } {

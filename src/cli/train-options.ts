@@ -50,7 +50,7 @@ export const TRAIN_DEFAULTS = {
 export const IMAGE_TRAIN_DEFAULTS = {
   channels: [16, 32, 32],
   attention: false,
-  steps: 3600,
+  steps: 2200,
   batchSize: 64,
   lr: 2e-3,
   lrSchedule: 'cosine',
