@@ -31,11 +31,14 @@ function processes(rows: readonly Row[]): string[] {
 }
 
 /** One y range for charts that are read side by side (VP beside PBM). */
-function sharedDomain(charts: LineChartOptions[]): [number, number] | undefined {
+function sharedDomain(charts: LineChartOptions[], logLike = false): [number, number] | undefined {
   const ys = charts.flatMap((c) => c.series.flatMap((s) => Array.from(s.y))).filter(Number.isFinite);
   if (ys.length === 0) return undefined;
   let lo = Math.min(...ys);
   let hi = Math.max(...ys);
+  // On a symlog axis with only positive values, pad by a factor: a linear pad below the smallest
+  // value would reach below 0 and spend half the plot on the empty linear part.
+  if (logLike && lo > 0) return [lo / 1.25, hi * 1.25];
   const pad = hi > lo ? 0.05 * (hi - lo) : Math.max(Math.abs(lo) * 0.1, 1e-12);
   lo -= pad;
   hi += pad;
@@ -105,8 +108,8 @@ export function metricCharts(rows: readonly Row[], metric: string, axis: 'dim' |
         height: 220,
       }),
     );
-    const y = sharedDomain(pair);
     const yAxis = metricAxis(metric, pair);
+    const y = sharedDomain(pair, yAxis.yScale === 'symlog');
     charts.push(...pair.map((c) => ({ ...c, ...yAxis, ...(y ? { domain: { y } } : {}) })));
   }
   return charts.filter((c) => c.series.some((s) => s.x.length > 0));

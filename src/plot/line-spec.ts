@@ -27,6 +27,8 @@ export function lineChartLayer(o: LineChartOptions, data: LineData): TopLevelSpe
       zero: false,
       ...(o.yScale === 'symlog' && o.yConstant !== undefined ? { constant: o.yConstant } : {}),
     },
+    // Vega places symlog ticks evenly in value, so all of them crowd the top decade: tick each decade.
+    ...(o.yScale === 'symlog' ? { axis: { values: symlogTicks(data.domain.y, o.yConstant ?? 1), format: '~g' } } : {}),
   } as const;
   const showStyles = data.styleOrder.length > 1;
   const layers: TopLevelSpec[] = [
@@ -93,4 +95,22 @@ export function lineChartsSpec(charts: { options: LineChartOptions; data: LineDa
     concat: charts.map((c) => lineChartLayer(c.options, c.data)),
     resolve: { scale: { color: 'independent', strokeDash: 'independent', x: 'independent', y: 'independent' } },
   } as TopLevelSpec;
+}
+
+/** 0 (if inside), and +-1, 2, 5 x 10^k from the linear part's magnitude up to the domain's ends. */
+export function symlogTicks([lo, hi]: [number, number], constant: number): number[] {
+  const ticks: number[] = [];
+  if (lo <= 0 && hi >= 0) ticks.push(0);
+  const biggest = Math.max(Math.abs(lo), Math.abs(hi));
+  const decades = Math.ceil(Math.log10(biggest)) - Math.floor(Math.log10(constant));
+  // Thin the 2 and 5 out when the axis spans many decades.
+  const steps = decades > 4 ? [1] : [1, 2, 5];
+  for (let k = Math.floor(Math.log10(constant)); k <= Math.ceil(Math.log10(biggest)); k++) {
+    for (const m of steps) {
+      const v = m * 10 ** k;
+      if (v >= lo && v <= hi) ticks.push(v);
+      if (-v >= lo && -v <= hi) ticks.push(-v);
+    }
+  }
+  return [...new Set(ticks)].sort((a, b) => a - b);
 }
