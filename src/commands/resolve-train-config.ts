@@ -43,7 +43,6 @@ const UNET_FLAGS = ['channels', 'blocksPerLevel', 'attention', 'groups', 'embedD
 /** The network: an MLP on points, a U-Net on images (by default); flags of the other backbone are errors. */
 function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
   const kind: BackboneKind = f.backbone ?? (isImageSource(target) ? 'unet' : 'mlp');
-  const I = isImageSource(target) ? IMAGE_TRAIN_DEFAULTS : null;
   const foreign = kind === 'mlp' ? UNET_FLAGS : MLP_FLAGS;
   for (const key of foreign) {
     if (f[key] !== undefined) throw new UsageError(`${kebab(key)} ${String(f[key])}: does not apply to --backbone ${kind}`);
@@ -62,7 +61,8 @@ function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
     };
   }
   if (!isImageSource(target)) throw new UsageError(`--backbone unet: --target ${target.name} is not an image target; accepted: mlp`);
-  const channels = f.channels ?? [...(I?.channels ?? D.channels)];
+  // Only image targets reach here: their defaults are the CPU recipe's.
+  const channels = f.channels ?? [...IMAGE_TRAIN_DEFAULTS.channels];
   const groups = f.groups ?? D.groups;
   const model: ModelConfig = {
     kind,
@@ -70,7 +70,7 @@ function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
     imageShape: [target.height, target.width, target.channels],
     channels,
     blocksPerLevel: f.blocksPerLevel ?? D.blocksPerLevel,
-    attention: f.attention ?? I?.attention ?? D.attention,
+    attention: f.attention ?? IMAGE_TRAIN_DEFAULTS.attention,
     groups,
     embedDim: f.embedDim ?? 4 * channels[0]!,
     ...time,
