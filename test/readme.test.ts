@@ -7,6 +7,7 @@ import { EXPORT_FLAGS } from '../src/cli/export-options.js';
 import { CLASSIFIER_FLAGS } from '../src/cli/classifier-options.js';
 import { PACK_FLAGS } from '../src/pack/pack-command.js';
 import { EXPERIMENT_FLAGS } from '../src/cli/experiment-options.js';
+import { BENCH_FLAGS } from '../src/cli/bench-options.js';
 
 const readme = fs.readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
 const section = (title: string) => {
@@ -29,6 +30,7 @@ describe('README stays true', () => {
     ['Export: `npm run export`', EXPORT_FLAGS],
     ['Classifier and image metrics: `npm run classifier`', CLASSIFIER_FLAGS],
     ['Running on a GPU machine: `npm run pack-device`', PACK_FLAGS],
+    ['Performance: `npm run bench`', BENCH_FLAGS],
     ['The VP-vs-PBM study: `npm run experiment`', Object.fromEntries(Object.entries(EXPERIMENT_FLAGS).filter(([, o]) => !o.hidden))],
   ] as const)('lists every flag of %s, and only real ones', (title, flags) => {
     const documented = flagsIn(section(title));
