@@ -5,15 +5,13 @@ import { conv2d } from '../../models/conv2d.js';
 import { parameterCount } from '../../models/backbone.js';
 import { createUnet, type UnetConfig } from '../../models/unet.js';
 import { TRAIN_DEFAULTS } from '../cli/train-options.js';
-import { createOptimiser } from '../optim/optimiser.js';
 import { createProcess } from '../process/index.js';
 import { Rng } from '../rng.js';
 import type { ScoreNetwork } from '../score-network.js';
 import { batchTensors, drawBatch } from '../train/batch.js';
-import { trainStep } from '../train/step.js';
 import { replicaRunner, replicasSuffix } from './replica-runner.js';
 import { measure } from './timing.js';
-import type { StepRunner } from './training.js';
+import { plainRunner, type StepRunner } from './training.js';
 
 /** What the image cases report (a BenchRow without its case name). */
 export interface ImageBenchResult {
@@ -153,24 +151,6 @@ function layersConvProblem(): string | null {
   }
 }
 
-/** The project's step in this thread; owns the network and the batches. */
-function plainRunner(net: ScoreNetwork, batches: ReturnType<typeof batchTensors>[]): StepRunner {
-  const vars = net.backbone.params.map((p) => p.variable);
-  const optimiser = createOptimiser(vars, { emaHalfLife: 250 });
-  let k = 0;
-  return {
-    step() {
-      k += 1;
-      return trainStep(net, optimiser, batches[k % batches.length]!, 1e-4, 1, k).loss;
-    },
-    dispose() {
-      optimiser.dispose();
-      net.backbone.dispose();
-      tf.dispose(batches.flatMap((b) => Object.values(b)));
-    },
-  };
-}
-
 /** One training step (DSM loss, gradients, clipping, Adam, EMA) of the MNIST U-Net at batch 64, VP. */
 export async function unetCase(o: ImageBenchOptions): Promise<ImageBenchResult> {
   const config = benchUnetConfig();
@@ -182,7 +162,7 @@ export async function unetCase(o: ImageBenchOptions): Promise<ImageBenchResult> 
   const net: ScoreNetwork = { backbone, parameterisation: 'noise', dataStd: data.dataStd };
   const params = parameterCount(backbone);
   const replicas = o.replicas ?? 1;
-  const runner = replicas > 1 ? await replicaRunner(net, arrays, replicas) : plainRunner(net, arrays.map(batchTensors));
+  const runner = replicas > 1 ? await replicaRunner(net, arrays, replicas) : plainRunner(net, arrays.map(batchTensors), true);
   const t = await measure(() => runner.step(), { warmup: 2, repeats: o.repeats });
   await runner.dispose();
   const problem = layersConvProblem();

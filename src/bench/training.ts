@@ -60,11 +60,12 @@ export interface StepRunner {
   dispose(): void | Promise<void>;
 }
 
-/** The project's training step: custom-gradient layers, global-norm clipping, Adam, EMA. */
-export function fastRunner(c: TrainCase, batches: DsmBatch[]): StepRunner {
-  const net = benchMlpNetwork(c);
-  const backbone = net.backbone;
-  const vars = backbone.params.map((p) => p.variable);
+/**
+ * The project's training step in this thread: custom-gradient layers, global-norm clipping, Adam,
+ * EMA. The runner owns `net`, and the batches too when `ownsBatches`.
+ */
+export function plainRunner(net: ScoreNetwork, batches: DsmBatch[], ownsBatches = false): StepRunner {
+  const vars = net.backbone.params.map((p) => p.variable);
   const optimiser = createOptimiser(vars, { emaHalfLife: 250 });
   let k = 0;
   return {
@@ -74,10 +75,14 @@ export function fastRunner(c: TrainCase, batches: DsmBatch[]): StepRunner {
     },
     dispose() {
       optimiser.dispose();
-      backbone.dispose();
+      net.backbone.dispose();
+      if (ownsBatches) tf.dispose(batches.flatMap((b) => Object.values(b) as tf.Tensor[]));
     },
   };
 }
+
+/** The project's step on a training case's MLP. */
+export const fastRunner = (c: TrainCase, batches: DsmBatch[]): StepRunner => plainRunner(benchMlpNetwork(c), batches);
 
 /** The network of a training case, with the same initial weights in every runner. */
 export function benchMlpNetwork(c: TrainCase): ScoreNetwork {
