@@ -6,6 +6,7 @@ import type { RunConfig, ModelConfig } from '../config.js';
 import { RUN_FORMAT_VERSION } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createProcess } from '../process/index.js';
+import { REPLICA_BACKENDS } from '../train/replicas/pool.js';
 import { IMAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS as D, type TrainFlags } from '../cli/train-options.js';
 
 type TargetFlag = 'dim' | 'components' | 'targetSeed' | 'std' | 'mu' | 'dataDir' | 'subset';
@@ -82,8 +83,6 @@ function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
   return model;
 }
 
-/** Backends replicas run on: each replica is a worker thread with its own TensorFlow.js on the CPU. */
-export const REPLICA_BACKENDS: readonly string[] = ['wasm', 'cpu'];
 
 /**
  * Refuses replicas on a backend they cannot run on: `backend` as given

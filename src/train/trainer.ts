@@ -9,8 +9,8 @@ import type { ScoreNetwork } from '../score-network.js';
 import { batchTensors, drawBatch, type BatchArrays } from './batch.js';
 import { TrainingLog, type LogRecord } from './log.js';
 import { saveState, type TrainingState } from './state.js';
-import { trainStep } from './step.js';
-import { splitByParameter, type ReplicaPool } from './replicas/pool.js';
+import { replicaTrainStep, trainStep } from './step.js';
+import type { ReplicaPool } from './replicas/pool.js';
 import type { UpdateResult } from '../optim/optimiser.js';
 
 /** Key of the training data stream: batches are drawn from Rng.derive(seed, TRAIN_STREAM, step). */
@@ -98,11 +98,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
 /** One update on `arrays`: in this thread, or with the gradients from the replica pool. */
 function update(job: TrainingJob, arrays: BatchArrays, lr: number, step: number): UpdateResult {
   const { config, state, net, pool } = job;
-  if (pool !== undefined) {
-    const { loss, grads } = pool.lossAndGradients(net, arrays);
-    const vars = net.backbone.params.map((p) => p.variable);
-    return state.optimiser.updateFromHost(loss, splitByParameter(grads, vars), lr, config.gradClip, step);
-  }
+  if (pool !== undefined) return replicaTrainStep(net, state.optimiser, pool, arrays, lr, config.gradClip, step);
   const batch = batchTensors(arrays);
   const result = trainStep(net, state.optimiser, batch, lr, config.gradClip, step);
   tf.dispose(batch as unknown as tf.Tensor[]);

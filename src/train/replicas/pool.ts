@@ -15,6 +15,9 @@ export interface ReplicaNetworkSpec {
   dataStd: number;
 }
 
+/** Backends replicas run on: each replica is a worker thread with its own TensorFlow.js on the CPU. */
+export const REPLICA_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
 export class ReplicaError extends Error {}
 
 /** A worker that does not answer within this long is taken for dead. */
