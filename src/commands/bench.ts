@@ -1,20 +1,16 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { describeBackend, initBackend } from '../backend.js';
+import { describeBackend } from '../backend.js';
 import { BENCH_CASES, runBenchCase, type BenchRow } from '../bench/cases.js';
 import { formatBenchTable } from '../bench/report.js';
 import { BENCH_DEFAULTS, type BenchFlags } from '../cli/bench-options.js';
 import { printJsonSummary } from '../cli/run-command.js';
-import { checkReplicaBackend } from './resolve-train-config.js';
+import { initReplicaBackend } from './replica-backend.js';
 
 /** `npm run bench`: one row per case, progress on stderr, the table (or JSON) on stdout. */
 export async function benchCommand(f: BenchFlags): Promise<number> {
   const replicas = f.replicas ?? BENCH_DEFAULTS.replicas;
-  const choice = f.backend ?? BENCH_DEFAULTS.backend;
-  checkReplicaBackend(replicas, choice);
-  // Each replica is one thread, as in train: the wasm pool stays at 1 unless --threads asks for more.
-  const backend = await initBackend(choice, { threads: f.threads ?? (replicas > 1 ? 1 : undefined) });
-  checkReplicaBackend(replicas, backend.name, choice === 'auto');
+  const backend = await initReplicaBackend(f.backend ?? BENCH_DEFAULTS.backend, replicas, f.threads);
   const cases = f.cases ?? [...BENCH_CASES];
   const options = { repeatScale: f.repeatScale ?? BENCH_DEFAULTS.repeatScale, baseline: f.baseline, replicas };
   const load = os.loadavg()[0]!;

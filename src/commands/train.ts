@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackbone, parameterCount } from '../../models/index.js';
-import { describeBackend, initBackend } from '../backend.js';
+import { describeBackend } from '../backend.js';
 import { printJsonSummary } from '../cli/run-command.js';
 import { progressBar } from '../cli/progress.js';
 import { TRAIN_DEFAULTS, type TrainFlags } from '../cli/train-options.js';
@@ -18,7 +18,8 @@ import { freshState, loadState } from '../train/state.js';
 import { runTraining, type TrainingOutcome } from '../train/trainer.js';
 import { ReplicaPool } from '../train/replicas/pool.js';
 import { shardRows } from '../train/replicas/layout.js';
-import { checkReplicaBackend, resolveTrainConfig, resumeConfig, runReplicas } from './resolve-train-config.js';
+import { resolveTrainConfig, resumeConfig, runReplicas } from './resolve-train-config.js';
+import { initReplicaBackend } from './replica-backend.js';
 import { samplesDir } from './evaluation-label.js';
 import * as path from 'node:path';
 import { backboneConfig, type RunConfig } from '../config.js';
@@ -45,11 +46,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
     throw new UsageError(`--classifier ${f.classifier}: does not apply to --target ${config.target.name} (image targets only)`);
   }
   const replicas = runReplicas(config.train);
-  const backendChoice = f.backend ?? TRAIN_DEFAULTS.backend;
-  checkReplicaBackend(replicas, backendChoice);
-  // Each replica is one thread: the wasm pool stays at 1 unless --threads asks for more.
-  const backend = await initBackend(backendChoice, { threads: f.threads ?? (replicas > 1 ? 1 : undefined) });
-  checkReplicaBackend(replicas, backend.name, backendChoice === 'auto');
+  const backend = await initReplicaBackend(f.backend ?? TRAIN_DEFAULTS.backend, replicas, f.threads);
   console.log(describeBackend(backend));
 
   const parts = buildRunParts(config);
