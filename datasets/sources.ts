@@ -1,4 +1,4 @@
-import { mnistDataSource } from './mnist.js';
+import { MNIST_RANGE, mnistDataSource } from './mnist.js';
 import {
   createTargetFromConfig,
   DATA_SOURCE_NAMES,
@@ -9,7 +9,7 @@ import {
   SAMPLE_ONLY_OPTION_SCHEMAS,
   type DataSourceName,
 } from './index.js';
-import type { DataSource } from './target.js';
+import type { DataRange, DataSource } from './target.js';
 
 /**
  * Every data source by name: the exact targets of datasets/index.ts and the
@@ -23,6 +23,11 @@ export function createDataSource(name: string, options: unknown = {}): DataSourc
     return mnistDataSource({ dataDir: o.dataDir, subset: o.subset });
   }
   throw new RangeError(`unknown target '${name}'; known: ${DATA_SOURCE_NAMES.join(', ')}`);
+}
+
+/** The box a data source's points lie in (its `dataRange`), known from the name alone, without reading the data. */
+export function dataRangeOf(name: string): DataRange | undefined {
+  return name === 'mnist' ? { ...MNIST_RANGE } : undefined;
 }
 
 /** The options with their defaults filled in, to record in a run's config. */

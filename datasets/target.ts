@@ -42,7 +42,15 @@ export interface DataSource {
   readonly parameterDescriptions: ParameterDescription[];
   /** Root-mean-square per-coordinate standard deviation of the data: used to scale network inputs. */
   readonly dataStd: number;
+  /** Present when every coordinate of every data point lies in [lo, hi] (images). */
+  readonly dataRange?: DataRange;
   sample(n: number, rng: Rng): Points;
+}
+
+/** A box that holds the data: every coordinate in [lo, hi]. */
+export interface DataRange {
+  lo: number;
+  hi: number;
 }
 
 /** Images flattened row-major (NHWC): dim = height * width * channels. */

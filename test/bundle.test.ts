@@ -155,6 +155,20 @@ describe('npm run sample -- --bundle', () => {
     expect(Buffer.from(y.data.buffer).equals(Buffer.from(x.data.buffer))).toBe(true);
     const metrics = JSON.parse(fs.readFileSync(path.join(b, 'metrics.json'), 'utf8'));
     expect(metrics.score).toBe(`ema weights at step 20 (bundle ${vpBundle})`);
+    // Point targets are unbounded: nothing to clip to, in the sampler or in the bundle.
+    expect(metrics.sampler.clip).toBeUndefined();
+    expect(JSON.parse(fs.readFileSync(path.join(vpBundle, BUNDLE_FILES.config), 'utf8')).sampler.clip).toBeNull();
+  });
+
+  it('refuses a folder that already holds samples, and leaves them as they were', async () => {
+    const out = path.join(tempDir('twice'), 'out');
+    const flags = ['--bundle', vpBundle, '--n', '50', '--steps', '5', '--backend', 'wasm', '--out', out];
+    expect(await sampleCli(flags)).toBe(0);
+    const before = fs.readFileSync(path.join(out, 'samples.npy'));
+    const error = await sampleCli([...flags.slice(0, -2), '--seed', '9', '--out', out]).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(`--out ${out}: already holds samples (metrics.json); choose another --out, or move that folder away`);
+    expect(fs.readFileSync(path.join(out, 'samples.npy')).equals(before)).toBe(true);
   });
 
   it.each([

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadScoreModel } from '../src/api.js';
+import { loadScoreModel, sample } from '../src/api.js';
 import { BUNDLE_FILES } from '../src/bundle/format.js';
 import { decodeSafetensors } from '../src/bundle/safetensors.js';
 import { classifierCli } from '../src/cli/classifier-cli.js';
@@ -77,6 +77,9 @@ describe('--target mnist, U-Net, VP and PBM through the same trainer and sampler
     // The point-cloud distances are meaningless in 784 dimensions and are not computed.
     expect(metrics.mmd).toBeUndefined();
     expect(metrics.process.name).toBe(p);
+    // Pixels lie in [-1, 1]: the sampler clips its denoised estimate there, so the samples do too.
+    expect(metrics.sampler.clip).toEqual({ lo: -1, hi: 1 });
+    expect(Array.from(samples.data).every((v) => v >= -1 && v <= 1)).toBe(true);
   });
 
   it('resumes a run to more steps', async () => {
@@ -98,6 +101,14 @@ describe('--target mnist, U-Net, VP and PBM through the same trainer and sampler
     expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).image_metrics_skipped).toMatch(/npm run classifier/);
   });
 
+  it('--no-clip samples without the clip, into a folder of its own by default', async () => {
+    const { code, lines } = await quiet(() => sampleCli(['--run', runs.vp, '--n', '3', '--steps', '3', '--no-clip', '--threads', '1', '--json']));
+    expect(code).toBe(0);
+    const dir = path.join(runs.vp, 'samples', 'ema-n3-steps3-seed0-noclip');
+    expect(lastJson(lines)).toMatchObject({ out_dir: dir });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')).sampler.clip).toBeUndefined();
+  });
+
   it('refuses what needs an exact score, in one line', async () => {
     await expect(sampleCli(['--run', runs.vp, '--oracle'])).rejects.toThrow(/^--oracle: target mnist has no exact score/);
     await expect(diagnoseCli(['--run', runs.vp])).rejects.toThrow(/^--run .*: target mnist has no exact score/);
@@ -111,6 +122,7 @@ describe('export -> load round trip of the U-Net', () => {
     const config = JSON.parse(fs.readFileSync(path.join(out, BUNDLE_FILES.config), 'utf8'));
     expect(config.network.backbone.kind).toBe('unet');
     expect(config.sampler.batchSize).toBe(250);
+    expect(config.sampler.clip).toEqual({ lo: -1, hi: 1 });
     const tensors = config.network.tensors as { name: string; shape: number[]; layout: string }[];
     expect(tensors.find((t) => t.name === 'down0/res0/conv1/kernel')).toMatchObject({ shape: [3, 3, 8, 8], layout: expect.stringMatching(/^\[kh, kw, cin, cout\]/) });
     expect(tensors.find((t) => t.name === 'up0/res0/skip/kernel')?.shape).toEqual([1, 1, 16, 8]);
@@ -131,9 +143,22 @@ describe('export -> load round trip of the U-Net', () => {
         for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i]! - got[i]!) / Math.max(1, Math.abs(want[i]!)));
         expect(worst, `${prefer}, tau ${tau}`).toBeLessThan(1e-6);
       }
+      x.dispose();
       model.dispose();
     }
     parts.backbone.dispose();
+  });
+
+  it("the library's sample() clips to the bundle's range unless told clip: null", async () => {
+    const out = path.join(tempDir('mnist-bundle-sample'), 'bundle');
+    expect((await quiet(() => exportCli(['--run', runs.vp, '--out', out]))).code).toBe(0);
+    const model = await loadScoreModel(out);
+    const clipped = await sample(model, { n: 4, steps: 3, batchSize: 4 });
+    const free = await sample(model, { n: 4, steps: 3, batchSize: 4, clip: null });
+    expect(Array.from(clipped).every((v) => v >= -1 && v <= 1)).toBe(true);
+    // Three steps of a barely trained network leave the unclipped estimate outside the pixel range.
+    expect(Math.max(...Array.from(free, Math.abs))).toBeGreaterThan(1);
+    model.dispose();
   });
 });
 

@@ -1,3 +1,4 @@
+import type { DataRange } from '../../datasets/target.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -17,7 +18,7 @@ export interface ExportRequest {
   formats: WeightFormat[];
   weights: 'ema' | 'raw';
   /** Recommended sampler settings recorded in the bundle. */
-  sampler: { steps: number; denoise: boolean; batchSize: number };
+  sampler: { steps: number; denoise: boolean; batchSize: number; clip: DataRange | null };
   producer: string;
   now?: Date;
 }

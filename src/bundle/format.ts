@@ -79,6 +79,8 @@ export const bundleConfigSchema = z.object({
     method: z.literal('euler-maruyama'),
     steps: positiveInt,
     denoise: z.boolean(),
+    // Added within format version 1: absent in older bundles, which means no clip.
+    clip: z.object({ lo: finite, hi: finite }).nullable().optional(),
     seed: z.number().int(),
     batchSize: positiveInt,
     update: z.string(),

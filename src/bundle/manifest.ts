@@ -1,3 +1,4 @@
+import type { DataRange } from '../../datasets/target.js';
 import type { RunConfig } from '../config.js';
 import { describeNetwork } from './describe-network.js';
 import { PROCESS_FORMULAS, SAMPLER_UPDATE } from './describe-process.js';
@@ -16,7 +17,7 @@ export interface BundleContents {
   /** The run's metrics.json files, each with the name of its samples folder. */
   evaluation: BundleConfig['evaluation'];
   /** Recommended sampler settings (those of the run's own evaluation). */
-  sampler: { steps: number; denoise: boolean; batchSize: number };
+  sampler: { steps: number; denoise: boolean; batchSize: number; clip: DataRange | null };
   producer: string;
   createdAt: string;
 }

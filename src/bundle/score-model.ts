@@ -1,3 +1,4 @@
+import type { DataRange } from '../../datasets/target.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianPath } from '../process/index.js';
 import { sampleReverseSde, type SamplerProgress } from '../sampler/euler-maruyama.js';
@@ -40,9 +41,15 @@ export interface SampleOptions {
   tauMin?: number;
   tauMax?: number;
   denoise?: boolean;
+  /** Clip the denoised estimate to this box (null: never); default: the bundle's recorded range, if any. */
+  clip?: DataRange | null;
   /** Particles integrated together; the noise stream is keyed by batch, so it changes the draws. */
   batchSize?: number;
   onProgress?: SamplerProgress;
+}
+
+function clipSetting(range: DataRange | null | undefined): { clip?: DataRange } {
+  return range === null || range === undefined ? {} : { clip: { lo: range.lo, hi: range.hi } };
 }
 
 /** Reverse-time Euler-Maruyama from the model: n x dim samples, row-major float32. */
@@ -60,6 +67,7 @@ export function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Arra
       denoise: o.denoise ?? recommended.denoise,
       batchSize: o.batchSize ?? recommended.batchSize,
       seed: o.seed ?? recommended.seed,
+      ...clipSetting(o.clip === undefined ? recommended.clip : o.clip),
     },
     o.onProgress,
   );

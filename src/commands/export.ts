@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackbone } from '../../models/index.js';
+import { dataRangeOf } from '../../datasets/sources.js';
 import { initBackend } from '../backend.js';
 import { EXPORT_DEFAULTS, type ExportFlags } from '../cli/export-options.js';
 import { printJsonSummary } from '../cli/run-command.js';
@@ -19,13 +20,14 @@ export async function exportCommand(f: ExportFlags): Promise<number> {
   const formats: WeightFormat[] = format === 'all' ? [...WEIGHT_FORMATS] : [format];
   const weights = f.weights ?? EXPORT_DEFAULTS.weights;
   // The sampler settings `npm run sample` would use on the run (images: smaller batches, fewer steps).
-  const { steps, batchSize } = samplingDefaults(readRunConfig(f.run, '--run').target.name);
+  const targetName = readRunConfig(f.run, '--run').target.name;
+  const { steps, batchSize } = samplingDefaults(targetName);
   const result = exportBundle({
     runDir: f.run,
     outDir: f.out,
     formats,
     weights,
-    sampler: { steps, denoise: true, batchSize },
+    sampler: { steps, denoise: true, batchSize, clip: dataRangeOf(targetName) ?? null },
     producer: PRODUCER,
   });
   const { config } = result;

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataSource } from '../../datasets/target.js';
 import { describeBackend, initBackend } from '../backend.js';
@@ -12,6 +14,7 @@ import type { GaussianPath } from '../process/index.js';
 import { buildRunParts, requireExactTarget } from '../run/build.js';
 import { evaluateSource, evaluationSummary, printAnyEvaluation } from '../run/evaluation.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
+import { clipOption } from '../sampler/clip-denoised.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
 import { samplesDir } from './evaluation-label.js';
@@ -72,6 +75,14 @@ async function bundleSource(f: SampleFlags, bundle: string): Promise<SamplingSou
   };
 }
 
+/** Samples already written are kept: the folder of an earlier sampling is refused, not overwritten. */
+function refuseEarlierSamples(outDir: string, fromFlag: boolean): void {
+  const metrics = path.join(outDir, 'metrics.json');
+  if (!fs.existsSync(metrics)) return;
+  const where = fromFlag ? `--out ${outDir}` : `the default output folder ${outDir}`;
+  throw new UsageError(`${where}: already holds samples (metrics.json); choose another --out, or move that folder away`);
+}
+
 /** `npm run sample`: reverse-time Euler-Maruyama from a run's (or a bundle's) network, or the exact score, then metrics. */
 export async function sampleCommand(f: SampleFlags): Promise<number> {
   const startedAt = performance.now();
@@ -92,7 +103,9 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
   const n = f.n ?? defaults.n;
   const steps = f.steps ?? defaults.steps;
   const seed = f.seed ?? source.defaultSeed;
-  const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed);
+  const variants = [...(f.denoise ? [] : ['nodenoise']), ...(f.clip || source.target.dataRange === undefined ? [] : ['noclip'])];
+  const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
+  refuseEarlierSamples(outDir, f.out !== undefined);
   console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
   const progress = samplerProgress();
   const evaluation = await evaluateSource({
@@ -102,7 +115,15 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
     score,
     scoreSource,
     n,
-    sampler: { steps, tauMin, tauMax, denoise: f.denoise, batchSize: f.batchSize ?? defaults.batchSize, seed },
+    sampler: {
+      steps,
+      tauMin,
+      tauMax,
+      denoise: f.denoise,
+      batchSize: f.batchSize ?? defaults.batchSize,
+      seed,
+      ...clipOption(f.clip, source.target),
+    },
     outDir,
     onProgress: progress.onProgress,
   });

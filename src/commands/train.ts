@@ -12,6 +12,7 @@ import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
 import { isImageTargetName } from '../../datasets/index.js';
 import { samplingDefaults } from '../cli/sample-options.js';
 import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
+import { clipOption } from '../sampler/clip-denoised.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
 import { TrainingLog } from '../train/log.js';
 import { freshState, loadState } from '../train/state.js';
@@ -150,6 +151,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
         denoise: true,
         batchSize: f.evalBatchSize ?? d.batchSize,
         seed: config.train.seed,
+        ...clipOption(true, parts.target),
       },
       outDir: samplesDir(runDir, 'ema', n, steps, config.train.seed),
       onProgress: progress.onProgress,

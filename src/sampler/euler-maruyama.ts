@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { DataRange } from '../../datasets/target.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { yieldToEventLoop } from '../yield.js';
+import { clippedScoreFunction } from './clip-denoised.js';
 import type { ScoreFunction } from './score-function.js';
 
 export interface SamplerOptions {
@@ -14,6 +16,8 @@ export interface SamplerOptions {
   /** Particles integrated together. */
   batchSize: number;
   seed: number;
+  /** Clip the denoised estimate to this box at every step and in the final denoising (see clippedScoreFunction). */
+  clip?: DataRange;
 }
 
 /** Key of the sampling noise stream: Rng.derive(seed, SAMPLE_STREAM, batchIndex). */
@@ -23,17 +27,19 @@ export type SamplerProgress = (done: number, total: number) => void;
 
 /**
  * Reverse-time Euler-Maruyama (MATH section 4) on the uniform grid from tauMax
- * down to tauMin: x <- x - h [f(t) x - g(t)^2 s(x, t)] + g(t) sqrt(h) z.
+ * down to tauMin: x <- x - h [f(t) x - g(t)^2 s(x, t)] + g(t) sqrt(h) z,
+ * with s read through the clipped denoised estimate when `clip` is given.
  * Returns n x d samples, row-major float32.
  */
 export async function sampleReverseSde(
   path: GaussianPath,
-  score: ScoreFunction,
+  networkOrExactScore: ScoreFunction,
   n: number,
   dim: number,
   options: SamplerOptions,
   onProgress?: SamplerProgress,
 ): Promise<Float32Array> {
+  const score = options.clip === undefined ? networkOrExactScore : clippedScoreFunction(networkOrExactScore, options.clip);
   const out = new Float32Array(n * dim);
   const h = (options.tauMax - options.tauMin) / options.steps;
   const batches = Math.ceil(n / options.batchSize);
@@ -65,7 +71,9 @@ export async function sampleReverseSde(
       const coeff = path.coefficients(options.tauMin);
       const denoised = tf.tidy(() => {
         const s = score(x, options.tauMin, coeff);
-        return tf.div(tf.add(x, tf.mul(s, coeff.b * coeff.b)), coeff.a) as tf.Tensor2D;
+        const x0 = tf.div(tf.add(x, tf.mul(s, coeff.b * coeff.b)), coeff.a) as tf.Tensor2D;
+        // Already in the range up to round-off through s; clipped again so it is exactly.
+        return options.clip === undefined ? x0 : (tf.clipByValue(x0, options.clip.lo, options.clip.hi) as tf.Tensor2D);
       });
       x.dispose();
       x = denoised;
