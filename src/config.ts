@@ -40,6 +40,8 @@ export const trainConfigSchema = z.object({
    * older versions). Part of the run: the gradients' summation order depends on it.
    */
   replicas: positiveInt.optional(),
+  /** Min-SNR-gamma loss weighting (absent: the plain noise-prediction loss, as in runs of older versions). */
+  minSnrGamma: positive.optional(),
 });
 
 export const runConfigSchema = z.object({

@@ -152,6 +152,7 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
       logEvery: f.logEvery ?? I?.logEvery ?? D.logEvery,
       // Recorded only when > 1, so single-replica configs read as before.
       ...(replicas > 1 ? { replicas } : {}),
+      ...(f.minSnrGamma !== undefined ? { minSnrGamma: f.minSnrGamma } : {}),
     },
     backend,
     createdAt: new Date().toISOString(),
@@ -181,6 +182,7 @@ const RESUME_LOCKED: [keyof TrainFlags, string, (c: RunConfig) => unknown][] = [
   ['warmup', '--warmup', (c) => c.train.warmupSteps],
   ['gradClip', '--grad-clip', (c) => c.train.gradClip],
   ['emaHalflife', '--ema-halflife', (c) => c.train.emaHalfLife],
+  ['minSnrGamma', '--min-snr-gamma', (c) => c.train.minSnrGamma ?? 'none'],
   ['checkpointEvery', '--checkpoint-every', (c) => c.train.checkpointEvery],
   ['logEvery', '--log-every', (c) => c.train.logEvery],
   // The gradients' summation order depends on it, so the numbers would change.

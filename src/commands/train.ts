@@ -84,7 +84,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
     const { batchSize } = config.train;
     const shards = Array.from({ length: replicas }, (_, s) => shardRows(batchSize, replicas, s)).map((r) => r.end - r.start);
     console.log(`data-parallel replicas: ${replicas} (batch ${batchSize} split ${shards.join(' + ')}; this thread and ${replicas - 1} worker${replicas > 2 ? 's' : ''})`);
-    pool = await ReplicaPool.start(replicas, backend.name, parts.net, batchSize, parts.target.dim);
+    pool = await ReplicaPool.start(replicas, backend.name, parts.net, batchSize, parts.target.dim, config.train.minSnrGamma !== undefined);
   }
 
   let interrupted = false;

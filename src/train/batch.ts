@@ -13,6 +13,8 @@ export interface BatchArrays {
   b: Float32Array;
   size: number;
   dim: number;
+  /** Per-example loss weights (absent: all 1). */
+  weight?: Float32Array;
 }
 
 /**
@@ -54,5 +56,6 @@ export function batchTensors(batch: BatchArrays): DsmBatch {
     tau: tf.tensor2d(batch.tau, [size, 1]),
     a: tf.tensor2d(batch.a, [size, 1]),
     b: tf.tensor2d(batch.b, [size, 1]),
+    ...(batch.weight === undefined ? {} : { weight: tf.tensor2d(batch.weight, [size, 1]) }),
   };
 }

@@ -6,6 +6,7 @@ import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { yieldToEventLoop } from '../yield.js';
 import type { ScoreNetwork } from '../score-network.js';
+import { minSnrWeights } from '../loss.js';
 import { batchTensors, drawBatch, type BatchArrays } from './batch.js';
 import { TrainingLog, type LogRecord } from './log.js';
 import { saveState, type TrainingState } from './state.js';
@@ -54,6 +55,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
     const step = state.step + 1;
     const lr = learningRate(step, config.lr, config.warmupSteps, config.steps, config.lrSchedule);
     const arrays = drawBatch(job.target, job.path, config.batchSize, Rng.derive(config.seed, TRAIN_STREAM, step));
+    if (config.minSnrGamma !== undefined) arrays.weight = minSnrWeights(arrays.a, arrays.b, config.minSnrGamma);
     const result = update(job, arrays, lr, step);
     if (!result.finite) {
       return { status: 'diverged', step, loss: result.loss, lastCheckpointStep: lastCheckpoint };

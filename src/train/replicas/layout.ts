@@ -5,7 +5,7 @@
  *   control  Int32  [command, done, status] per worker
  *   error    UTF-8  message of a failed worker (one at a time)
  *   params   Float32 every weight, concatenated in checkpoint order
- *   batch    Float32 x, eps (rows x dim each), tau, a, b (rows each)
+ *   batch    Float32 x, eps (rows x dim each), tau, a, b, weight (rows each)
  *   grads    Float32 one parameter-sized block per worker
  *   losses   Float64 one per worker
  */
@@ -18,6 +18,8 @@ export interface LayoutSpec {
   batchSize: number;
   dim: number;
   paramCount: number;
+  /** The batches carry per-example loss weights (min-SNR). */
+  weighted: boolean;
 }
 
 export interface SharedBuffers {
@@ -38,6 +40,7 @@ export interface SharedViews {
   tau: Float32Array;
   a: Float32Array;
   b: Float32Array;
+  weight: Float32Array;
   /** Gradient block of worker w. */
   grads(w: number): Float32Array;
   losses: Float64Array;
@@ -49,7 +52,7 @@ export function allocateBuffers(spec: LayoutSpec): SharedBuffers {
     control: new SharedArrayBuffer(3 * spec.workers * 4),
     error: new SharedArrayBuffer(ERROR_BYTES),
     params: new SharedArrayBuffer(spec.paramCount * 4),
-    batch: new SharedArrayBuffer((2 * rows * spec.dim + 3 * rows) * 4),
+    batch: new SharedArrayBuffer((2 * rows * spec.dim + 4 * rows) * 4),
     grads: new SharedArrayBuffer(spec.workers * spec.paramCount * 4),
     losses: new SharedArrayBuffer(spec.workers * 8),
   };
@@ -69,6 +72,7 @@ export function viewBuffers(buffers: SharedBuffers, spec: LayoutSpec): SharedVie
     tau: batch.subarray(2 * block, 2 * block + rows),
     a: batch.subarray(2 * block + rows, 2 * block + 2 * rows),
     b: batch.subarray(2 * block + 2 * rows, 2 * block + 3 * rows),
+    weight: batch.subarray(2 * block + 3 * rows, 2 * block + 4 * rows),
     grads: (w) => grads.subarray(w * spec.paramCount, (w + 1) * spec.paramCount),
     losses: new Float64Array(buffers.losses),
   };

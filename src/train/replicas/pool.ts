@@ -56,9 +56,10 @@ export class ReplicaPool {
     this.total = new Float32Array(spec.paramCount);
   }
 
-  static async start(replicas: number, backend: BackendName, net: ScoreNetwork, batchSize: number, dim: number): Promise<ReplicaPool> {
+  /** `weighted`: the batches will carry per-example loss weights (min-SNR). */
+  static async start(replicas: number, backend: BackendName, net: ScoreNetwork, batchSize: number, dim: number, weighted = false): Promise<ReplicaPool> {
     const paramCount = net.backbone.params.reduce((n, p) => n + p.variable.size, 0);
-    const spec: LayoutSpec = { workers: replicas, batchSize, dim, paramCount };
+    const spec: LayoutSpec = { workers: replicas, batchSize, dim, paramCount, weighted };
     const buffers = allocateBuffers(spec);
     const network: ReplicaNetworkSpec = { backbone: net.backbone.config, parameterisation: net.parameterisation, dataStd: net.dataStd };
     const workers: Worker[] = [];
@@ -100,6 +101,10 @@ export class ReplicaPool {
     views.tau.set(batch.tau);
     views.a.set(batch.a);
     views.b.set(batch.b);
+    if ((batch.weight !== undefined) !== spec.weighted) {
+      throw new RangeError(`replica batch ${spec.weighted ? 'lacks' : 'carries'} loss weights; the pool was set up ${spec.weighted ? 'with' : 'without'} them`);
+    }
+    if (batch.weight !== undefined) views.weight.set(batch.weight);
     for (let w = 1; w < spec.workers; w++) {
       const s = slot(w);
       Atomics.store(views.control, s.done, 0);
@@ -107,7 +112,7 @@ export class ReplicaPool {
       Atomics.notify(views.control, s.command);
     }
     const { start, end } = shardRows(spec.batchSize, spec.workers, 0);
-    const ownLoss = shardLossAndGradients(net, views, spec.dim, start, end, this.own);
+    const ownLoss = shardLossAndGradients(net, views, spec.dim, start, end, this.own, spec.weighted);
 
     let loss = (ownLoss * (end - start)) / spec.batchSize;
     const weights = [(end - start) / spec.batchSize];

@@ -7,7 +7,15 @@ import type { SharedViews } from './layout.js';
  * DSM loss and gradients on rows [start, end) of the shared batch; the
  * gradients are written into `into`, concatenated in parameter order.
  */
-export function shardLossAndGradients(net: ScoreNetwork, views: SharedViews, dim: number, start: number, end: number, into: Float32Array): number {
+export function shardLossAndGradients(
+  net: ScoreNetwork,
+  views: SharedViews,
+  dim: number,
+  start: number,
+  end: number,
+  into: Float32Array,
+  weighted: boolean,
+): number {
   const vars = net.backbone.params.map((p) => p.variable);
   return tf.tidy(() => {
     const rows = end - start;
@@ -17,6 +25,7 @@ export function shardLossAndGradients(net: ScoreNetwork, views: SharedViews, dim
       tau: tf.tensor2d(views.tau.subarray(start, end), [rows, 1]),
       a: tf.tensor2d(views.a.subarray(start, end), [rows, 1]),
       b: tf.tensor2d(views.b.subarray(start, end), [rows, 1]),
+      ...(weighted ? { weight: tf.tensor2d(views.weight.subarray(start, end), [rows, 1]) } : {}),
     };
     const { value, grads } = tf.variableGrads(() => dsmLoss(net, batch), vars);
     let offset = 0;

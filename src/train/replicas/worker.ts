@@ -40,7 +40,7 @@ for (;;) {
   if (cmd === COMMAND.quit) break;
   try {
     writeParams(vars, views.params);
-    views.losses[data.index] = shardLossAndGradients(net, views, data.spec.dim, start, end, grads);
+    views.losses[data.index] = shardLossAndGradients(net, views, data.spec.dim, start, end, grads, data.spec.weighted);
     Atomics.store(views.control, status, STATUS.ok);
   } catch (err) {
     writeError(views.error, `replica ${data.index}: ${err instanceof Error ? err.message : String(err)}`);
