@@ -75,6 +75,9 @@ describe('train --min-snr-gamma', () => {
     expect(await trainCli(tiny(two, '--min-snr-gamma', '5', '--replicas', '2'))).toBe(0);
     expect(readRunConfig(one, '--resume').train.minSnrGamma).toBe(5);
     expect(readRunConfig(plain, '--resume').train.minSnrGamma).toBeUndefined();
+    const none = path.join(tempDir('min-snr-none'), 'run');
+    expect(await trainCli(tiny(none, '--min-snr-gamma', 'none'))).toBe(0);
+    expect(readRunConfig(none, '--resume').train.minSnrGamma).toBeUndefined();
     const [p, a, b] = [losses(plain), losses(one), losses(two)];
     expect(a[0]).toBeLessThan(p[0]!); // weights <= 1, same batch, same initial weights
     // Two replicas: the same weighted loss to float32 summation round-off (see replicas.train.test.ts).
@@ -91,6 +94,6 @@ describe('train --min-snr-gamma', () => {
   it('refuses a gamma that is not positive, in one line', async () => {
     const error = await trainCli(tiny(path.join(tempDir('min-snr-bad'), 'run'), '--min-snr-gamma', '0')).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toMatch(/^--min-snr-gamma '0': expected a finite number > 0$/);
+    expect((error as Error).message).toMatch(/^--min-snr-gamma '0': expected a finite number > 0, or none$/);
   });
 });

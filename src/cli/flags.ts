@@ -23,6 +23,17 @@ export const flag = {
   nonNegativeInt: () => numberFlag('a non-negative integer', (v) => Number.isInteger(v) && v >= 0),
   int: () => numberFlag('an integer', (v) => Number.isInteger(v)),
   positive: () => numberFlag('a finite number > 0', (v) => Number.isFinite(v) && v > 0),
+  /** A number > 0, or the word `none` (the feature off). */
+  positiveOrNone: () =>
+    z.string().transform((text, ctx): number | 'none' => {
+      if (text.trim() === 'none') return 'none';
+      const value = text.trim() === '' ? Number.NaN : Number(text);
+      if (!(Number.isFinite(value) && value > 0)) {
+        ctx.addIssue({ code: 'custom', message: 'a finite number > 0, or none' });
+        return z.NEVER;
+      }
+      return value;
+    }),
   unitInterval: () => numberFlag('a number in (0, 1)', (v) => v > 0 && v < 1),
   upToOne: () => numberFlag('a number in (0, 1]', (v) => v > 0 && v <= 1),
   positiveIntList: () =>

@@ -152,11 +152,16 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
       logEvery: f.logEvery ?? I?.logEvery ?? D.logEvery,
       // Recorded only when > 1, so single-replica configs read as before.
       ...(replicas > 1 ? { replicas } : {}),
-      ...(f.minSnrGamma !== undefined ? { minSnrGamma: f.minSnrGamma } : {}),
+      ...minSnr(f.minSnrGamma ?? I?.minSnrGamma ?? 'none'),
     },
     backend,
     createdAt: new Date().toISOString(),
   };
+}
+
+/** Recorded only when on, so configs without it read as before (the plain loss). */
+function minSnr(gamma: number | 'none'): { minSnrGamma?: number } {
+  return gamma === 'none' ? {} : { minSnrGamma: gamma };
 }
 
 /** Flags that define the run; on --resume they must agree with the stored config. */
