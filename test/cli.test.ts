@@ -71,6 +71,22 @@ describe('train: bad flags get a one-line error naming the flag, the value and w
 });
 
 describe('train: existing results are never overwritten', () => {
+  it('a resumed run evaluates into a folder of its own, and refuses to evaluate the same step twice', async () => {
+    const dir = path.join(tempDir('resume-eval'), 'run');
+    const flags = ['--width', '16', '--depth', '1', '--batch-size', '64', '--eval-samples', '40', '--eval-steps', '5', '--backend', 'wasm', '--threads', '1'];
+    expect(await trainCli([...flags, '--steps', '5', '--out', dir])).toBe(0);
+    const first = path.join(dir, 'samples', 'ema-n40-steps5-seed0');
+    const before = fs.readFileSync(path.join(first, 'metrics.json'), 'utf8');
+    expect(await trainCli(['--resume', dir, '--steps', '8', '--eval-samples', '40', '--eval-steps', '5', '--backend', 'wasm'])).toBe(0);
+    expect(fs.readFileSync(path.join(first, 'metrics.json'), 'utf8')).toBe(before);
+    const second = JSON.parse(fs.readFileSync(path.join(dir, 'samples', 'ema-n40-steps5-seed0-step8', 'metrics.json'), 'utf8'));
+    expect(second.score).toBe('ema weights at step 8');
+    await expect(trainCli(['--resume', dir, '--steps', '8', '--eval-samples', '40', '--eval-steps', '5'])).rejects.toThrow(
+      /^--resume .*: step 8 was already evaluated with these settings; give a larger --steps, or --no-eval$/,
+    );
+    expect(await trainCli(['--resume', dir, '--steps', '8', '--no-eval', '--backend', 'wasm'])).toBe(0);
+  }, 60_000);
+
   it('refuses --out on a non-empty directory and leaves it untouched', async () => {
     const dir = copyRun('out-exists');
     const before = snapshot(dir);

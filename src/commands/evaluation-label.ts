@@ -1,7 +1,20 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES } from '../run/run-dir.js';
 
 /** Where a sampling run's outputs go inside a run directory: one folder per setting (`variants` name departures from the defaults). */
 export function samplesDir(runDir: string, source: string, n: number, steps: number, seed: number, variants: string[] = []): string {
   return path.join(runDir, RUN_FILES.samples, [`${source}-n${n}-steps${steps}-seed${seed}`, ...variants].join('-'));
+}
+
+/**
+ * The folder of train's own evaluation at `step`: the plain name, or, when an
+ * earlier evaluation holds that (a run resumed to more steps), the name with
+ * `-step<step>`, so the earlier one is kept. Null when both are taken.
+ */
+export function trainEvaluationDir(runDir: string, n: number, steps: number, seed: number, step: number): string | null {
+  for (const dir of [samplesDir(runDir, 'ema', n, steps, seed), samplesDir(runDir, 'ema', n, steps, seed, [`step${step}`])]) {
+    if (!fs.existsSync(path.join(dir, 'metrics.json'))) return dir;
+  }
+  return null;
 }

@@ -21,7 +21,7 @@ import { ReplicaPool } from '../train/replicas/pool.js';
 import { shardRows } from '../train/replicas/layout.js';
 import { resolveTrainConfig, resumeConfig, runReplicas } from './resolve-train-config.js';
 import { initReplicaBackend } from './replica-backend.js';
-import { samplesDir } from './evaluation-label.js';
+import { trainEvaluationDir } from './evaluation-label.js';
 import * as path from 'node:path';
 import { backboneConfig, type RunConfig } from '../config.js';
 
@@ -37,6 +37,11 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
       throw new UsageError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} in the run directory; nothing to resume`);
     }
     config = resumeConfig(stored, f, runDir);
+    if (f.eval && evaluationDir(f, config, runDir) === null) {
+      throw new UsageError(
+        `--resume ${runDir}: step ${config.train.steps} was already evaluated with these settings; give a larger --steps, or --no-eval`,
+      );
+    }
   } else {
     // Validate everything before touching the disk.
     config = resolveTrainConfig(f, 'pending');
@@ -136,6 +141,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
     const d = evalDefaults(config.target.name);
     const n = f.evalSamples ?? d.n;
     const steps = f.evalSteps ?? d.steps;
+    const outDir = evaluationDir(f, config, runDir)!;
     const progress = samplerProgress();
     evaluation = await evaluateSource({
       target: parts.target,
@@ -153,7 +159,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
         seed: config.train.seed,
         ...clipOption(true, parts.target),
       },
-      outDir: samplesDir(runDir, 'ema', n, steps, config.train.seed),
+      outDir,
       onProgress: progress.onProgress,
     });
     progress.stop();
@@ -179,6 +185,12 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
 }
 
 /** Evaluation defaults: those of `npm run sample` for an image target (fewer, smaller batches), else train's own. */
+/** Where the evaluation after training to config.train.steps goes (null: both candidate folders hold one already). */
+function evaluationDir(f: TrainFlags, config: RunConfig, runDir: string): string | null {
+  const d = evalDefaults(config.target.name);
+  return trainEvaluationDir(runDir, f.evalSamples ?? d.n, f.evalSteps ?? d.steps, config.train.seed, config.train.steps);
+}
+
 function evalDefaults(targetName: string): { n: number; steps: number; batchSize: number } {
   const D = TRAIN_DEFAULTS;
   return isImageTargetName(targetName) ? samplingDefaults(targetName) : { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize };
