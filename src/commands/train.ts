@@ -184,13 +184,13 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   return 0;
 }
 
-/** Evaluation defaults: those of `npm run sample` for an image target (fewer, smaller batches), else train's own. */
 /** Where the evaluation after training to config.train.steps goes (null: both candidate folders hold one already). */
 function evaluationDir(f: TrainFlags, config: RunConfig, runDir: string): string | null {
   const d = evalDefaults(config.target.name);
   return trainEvaluationDir(runDir, f.evalSamples ?? d.n, f.evalSteps ?? d.steps, config.train.seed, config.train.steps);
 }
 
+/** Evaluation defaults: those of `npm run sample` for an image target (fewer, smaller batches), else train's own. */
 function evalDefaults(targetName: string): { n: number; steps: number; batchSize: number } {
   const D = TRAIN_DEFAULTS;
   return isImageTargetName(targetName) ? samplingDefaults(targetName) : { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize };
