@@ -1,6 +1,7 @@
 import type { DataRange } from '../../datasets/target.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianPath } from '../process/index.js';
+import { clipTo } from '../sampler/clip-denoised.js';
 import { sampleReverseSde, type SamplerProgress } from '../sampler/euler-maruyama.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import type { ScoreNetwork } from '../score-network.js';
@@ -48,10 +49,6 @@ export interface SampleOptions {
   onProgress?: SamplerProgress;
 }
 
-function clipSetting(range: DataRange | null | undefined): { clip?: DataRange } {
-  return range === null || range === undefined ? {} : { clip: { lo: range.lo, hi: range.hi } };
-}
-
 /** Reverse-time Euler-Maruyama from the model: n x dim samples, row-major float32. */
 export function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Array> {
   const recommended = model.config.sampler;
@@ -67,7 +64,7 @@ export function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Arra
       denoise: o.denoise ?? recommended.denoise,
       batchSize: o.batchSize ?? recommended.batchSize,
       seed: o.seed ?? recommended.seed,
-      ...clipSetting(o.clip === undefined ? recommended.clip : o.clip),
+      ...clipTo(o.clip === undefined ? recommended.clip : o.clip),
     },
     o.onProgress,
   );

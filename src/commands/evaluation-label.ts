@@ -14,7 +14,12 @@ export function samplesDir(runDir: string, source: string, n: number, steps: num
  */
 export function trainEvaluationDir(runDir: string, n: number, steps: number, seed: number, step: number): string | null {
   for (const dir of [samplesDir(runDir, 'ema', n, steps, seed), samplesDir(runDir, 'ema', n, steps, seed, [`step${step}`])]) {
-    if (!fs.existsSync(path.join(dir, 'metrics.json'))) return dir;
+    if (!holdsSamples(dir)) return dir;
   }
   return null;
+}
+
+/** Whether a sampling already wrote into `dir` (it holds a metrics.json). */
+export function holdsSamples(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'metrics.json'));
 }

@@ -83,7 +83,6 @@ function modelConfig(f: TrainFlags, target: DataSource): ModelConfig {
   return model;
 }
 
-
 /**
  * Refuses replicas on a backend they cannot run on: `backend` as given
  * (auto passes, it is checked again once resolved) or, with

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataSource } from '../../datasets/target.js';
 import { describeBackend, initBackend } from '../backend.js';
@@ -17,7 +15,7 @@ import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { clipOption } from '../sampler/clip-denoised.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
-import { samplesDir } from './evaluation-label.js';
+import { holdsSamples, samplesDir } from './evaluation-label.js';
 
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
 interface SamplingSource {
@@ -77,8 +75,7 @@ async function bundleSource(f: SampleFlags, bundle: string): Promise<SamplingSou
 
 /** Samples already written are kept: the folder of an earlier sampling is refused, not overwritten. */
 function refuseEarlierSamples(outDir: string, fromFlag: boolean): void {
-  const metrics = path.join(outDir, 'metrics.json');
-  if (!fs.existsSync(metrics)) return;
+  if (!holdsSamples(outDir)) return;
   const where = fromFlag ? `--out ${outDir}` : `the default output folder ${outDir}`;
   throw new UsageError(`${where}: already holds samples (metrics.json); choose another --out, or move that folder away`);
 }

@@ -37,15 +37,17 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
       throw new UsageError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} in the run directory; nothing to resume`);
     }
     config = resumeConfig(stored, f, runDir);
-    if (f.eval && evaluationDir(f, config, runDir) === null) {
-      throw new UsageError(
-        `--resume ${runDir}: step ${config.train.steps} was already evaluated with these settings; give a larger --steps, or --no-eval`,
-      );
-    }
   } else {
     // Validate everything before touching the disk.
     config = resolveTrainConfig(f, 'pending');
     runDir = f.out ?? defaultRunDir(config.target.name, config.process.name);
+  }
+  // Settled before anything is written; only a resumed run can find its folder taken.
+  const evalPlan = f.eval ? evaluationPlan(f, config, runDir) : null;
+  if (evalPlan !== null && evalPlan.outDir === null) {
+    throw new UsageError(
+      `--resume ${runDir}: step ${config.train.steps} was already evaluated with these settings; give a larger --steps, or --no-eval`,
+    );
   }
 
   if (f.classifier !== undefined && !isImageTargetName(config.target.name)) {
@@ -135,13 +137,10 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   console.log(`trained ${outcome.step} steps in ${trainSeconds.toFixed(1)} s (${stepsPerSecond.toFixed(1)} steps/s)`);
 
   let evaluation: Evaluation | undefined;
-  if (f.eval) {
+  if (evalPlan !== null && evalPlan.outDir !== null) {
     // Sample with the EMA weights, as `npm run sample` does.
     state.optimiser.copyEmaToParams();
-    const d = evalDefaults(config.target.name);
-    const n = f.evalSamples ?? d.n;
-    const steps = f.evalSteps ?? d.steps;
-    const outDir = evaluationDir(f, config, runDir)!;
+    const { n, steps, batchSize, outDir } = evalPlan;
     const progress = samplerProgress();
     evaluation = await evaluateSource({
       target: parts.target,
@@ -155,7 +154,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
         tauMin: parts.path.tauMin,
         tauMax: parts.path.tauMax,
         denoise: true,
-        batchSize: f.evalBatchSize ?? d.batchSize,
+        batchSize,
         seed: config.train.seed,
         ...clipOption(true, parts.target),
       },
@@ -184,10 +183,12 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   return 0;
 }
 
-/** Where the evaluation after training to config.train.steps goes (null: both candidate folders hold one already). */
-function evaluationDir(f: TrainFlags, config: RunConfig, runDir: string): string | null {
+/** The evaluation after training to config.train.steps: its settings and folder (null: both candidate folders hold one already). */
+function evaluationPlan(f: TrainFlags, config: RunConfig, runDir: string): { n: number; steps: number; batchSize: number; outDir: string | null } {
   const d = evalDefaults(config.target.name);
-  return trainEvaluationDir(runDir, f.evalSamples ?? d.n, f.evalSteps ?? d.steps, config.train.seed, config.train.steps);
+  const n = f.evalSamples ?? d.n;
+  const steps = f.evalSteps ?? d.steps;
+  return { n, steps, batchSize: f.evalBatchSize ?? d.batchSize, outDir: trainEvaluationDir(runDir, n, steps, config.train.seed, config.train.steps) };
 }
 
 /** Evaluation defaults: those of `npm run sample` for an image target (fewer, smaller batches), else train's own. */

@@ -24,7 +24,12 @@ export function clippedScoreFunction(score: ScoreFunction, range: DataRange): Sc
     });
 }
 
+/** The sampler's `clip` option for a range (null or absent: no clip). */
+export function clipTo(range: DataRange | null | undefined): { clip?: DataRange } {
+  return range === null || range === undefined ? {} : { clip: { lo: range.lo, hi: range.hi } };
+}
+
 /** The sampler's `clip` for a data source: its range when clipping is asked for and the data has one. */
 export function clipOption(enabled: boolean, source: DataSource): { clip?: DataRange } {
-  return enabled && source.dataRange !== undefined ? { clip: { ...source.dataRange } } : {};
+  return enabled ? clipTo(source.dataRange) : {};
 }

@@ -95,15 +95,15 @@ export class ReplicaPool {
     if (batch.size !== spec.batchSize || batch.dim !== spec.dim) {
       throw new RangeError(`replica batch is ${batch.size} x ${batch.dim}, the pool was set up for ${spec.batchSize} x ${spec.dim}`);
     }
+    if ((batch.weight !== undefined) !== spec.weighted) {
+      throw new RangeError(`replica batch ${spec.weighted ? 'lacks' : 'carries'} loss weights; the pool was set up ${spec.weighted ? 'with' : 'without'} them`);
+    }
     readParams(net.backbone.params.map((p) => p.variable), views.params);
     views.x.set(batch.x);
     views.eps.set(batch.eps);
     views.tau.set(batch.tau);
     views.a.set(batch.a);
     views.b.set(batch.b);
-    if ((batch.weight !== undefined) !== spec.weighted) {
-      throw new RangeError(`replica batch ${spec.weighted ? 'lacks' : 'carries'} loss weights; the pool was set up ${spec.weighted ? 'with' : 'without'} them`);
-    }
     if (batch.weight !== undefined) views.weight.set(batch.weight);
     for (let w = 1; w < spec.workers; w++) {
       const s = slot(w);
