@@ -4,6 +4,7 @@ import { mlpConfigSchema, refineUnet, unetConfigFields } from '../models/schema.
 import { PARAMETERISATIONS } from './parameterisation.js';
 import { PROCESS_NAMES } from './process/gaussian-path.js';
 import { LR_SCHEDULES } from './optim/schedule.js';
+import { TAU_SAMPLINGS } from './train/tau-sampling.js';
 
 /** Run config format; bump when a change makes older runs unreadable. */
 export const RUN_FORMAT_VERSION = 1;
@@ -42,6 +43,8 @@ export const trainConfigSchema = z.object({
   replicas: positiveInt.optional(),
   /** Min-SNR-gamma loss weighting (absent: the plain noise-prediction loss, as in runs of older versions). */
   minSnrGamma: positive.optional(),
+  /** How noise levels are drawn (absent: uniform, as in runs of older versions). */
+  tauSampling: z.enum(TAU_SAMPLINGS).optional(),
 });
 
 export const runConfigSchema = z.object({

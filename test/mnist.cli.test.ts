@@ -65,6 +65,7 @@ describe('--target mnist, U-Net, VP and PBM through the same trainer and sampler
     expect(config.target).toMatchObject({ name: 'mnist', dim: 784, options: { subset: 128 } });
     // The CPU recipe's loss weighting is the default for images.
     expect(config.train.minSnrGamma).toBe(5);
+    expect(config.train.tauSampling).toBe('logistic');
     expect(config.model).toMatchObject({ kind: 'unet', imageShape: [28, 28, 1], channels: [8, 16, 16], blocksPerLevel: 1, attention: true, groups: 4, embedDim: 32 });
     const dir = path.join(runs[p], 'samples', 'ema-n12-steps4-seed0');
     const samples = await readNpy(path.join(dir, 'samples.npy'));

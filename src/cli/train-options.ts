@@ -9,6 +9,7 @@ import { DATA_SOURCE_NAMES } from '../../datasets/index.js';
 import { BACKBONE_KINDS } from '../../models/backbone.js';
 import { UNET_DEFAULTS } from '../../models/unet.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
+import { TAU_SAMPLINGS } from '../train/tau-sampling.js';
 import { IMAGE_SAMPLE_DEFAULTS } from './sample-options.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
@@ -33,6 +34,7 @@ export const TRAIN_DEFAULTS = {
   warmup: 100,
   gradClip: 1,
   emaHalflife: 250,
+  tauSampling: 'uniform',
   seed: 0,
   checkpointEvery: 1000,
   logEvery: 100,
@@ -59,6 +61,8 @@ export const IMAGE_TRAIN_DEFAULTS = {
   emaHalflife: 200,
   // Measured at 2200 steps: lifts VP's confident share from 62% to 69% at the same cost; PBM's unchanged (70%).
   minSnrGamma: 5,
+  // VP's uniform taus sit at log-SNR < -3.5 41% of the time; logistic trains both processes on PBM's log-SNR spread.
+  tauSampling: 'logistic',
   checkpointEvery: 500,
   logEvery: 50,
 } as const;
@@ -135,6 +139,11 @@ export const TRAIN_FLAGS: Record<string, Options> = {
     'Training:',
     `none (mnist: ${i.minSnrGamma})`,
   ),
+  'tau-sampling': str(
+    `how noise levels are drawn: ${TAU_SAMPLINGS.join(', ')} (tau uniform; log-SNR standard-logistic, i.e. the noise share b^2 / (a^2 + b^2) uniform)`,
+    'Training:',
+    `${d.tauSampling} (mnist: ${i.tauSampling})`,
+  ),
   seed: str('seed of initialisation, data and sampling', 'Training:', String(d.seed)),
   'checkpoint-every': str('steps between checkpoints', 'Training:', `${d.checkpointEvery} (mnist: ${i.checkpointEvery})`),
   'log-every': str('steps between log.jsonl records', 'Training:', `${d.logEvery} (mnist: ${i.logEvery})`),
@@ -188,6 +197,7 @@ export const trainFlagsSchema = z.object({
   gradClip: opt(flag.positive()),
   emaHalflife: opt(flag.positive()),
   minSnrGamma: opt(flag.positiveOrNone()),
+  tauSampling: opt(flag.oneOf(TAU_SAMPLINGS)),
   seed: opt(flag.int()),
   checkpointEvery: opt(flag.positiveInt()),
   logEvery: opt(flag.positiveInt()),

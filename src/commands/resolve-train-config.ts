@@ -7,6 +7,7 @@ import { RUN_FORMAT_VERSION } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createProcess } from '../process/index.js';
 import { REPLICA_BACKENDS } from '../train/replicas/pool.js';
+import type { TauSampling } from '../train/tau-sampling.js';
 import { IMAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS as D, type TrainFlags } from '../cli/train-options.js';
 
 type TargetFlag = 'dim' | 'components' | 'targetSeed' | 'std' | 'mu' | 'dataDir' | 'subset';
@@ -152,6 +153,7 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
       // Recorded only when > 1, so single-replica configs read as before.
       ...(replicas > 1 ? { replicas } : {}),
       ...minSnr(f.minSnrGamma ?? I?.minSnrGamma ?? 'none'),
+      ...tauSampling(f.tauSampling ?? I?.tauSampling ?? D.tauSampling),
     },
     backend,
     createdAt: new Date().toISOString(),
@@ -161,6 +163,11 @@ export function resolveTrainConfig(f: TrainFlags, backend: string): RunConfig {
 /** Recorded only when on, so configs without it read as before (the plain loss). */
 function minSnr(gamma: number | 'none'): { minSnrGamma?: number } {
   return gamma === 'none' ? {} : { minSnrGamma: gamma };
+}
+
+/** Recorded only when not uniform, so configs without it read as before. */
+function tauSampling(sampling: TauSampling): { tauSampling?: TauSampling } {
+  return sampling === 'uniform' ? {} : { tauSampling: sampling };
 }
 
 /** Flags that define the run; on --resume they must agree with the stored config. */
@@ -187,6 +194,7 @@ const RESUME_LOCKED: [keyof TrainFlags, string, (c: RunConfig) => unknown][] = [
   ['gradClip', '--grad-clip', (c) => c.train.gradClip],
   ['emaHalflife', '--ema-halflife', (c) => c.train.emaHalfLife],
   ['minSnrGamma', '--min-snr-gamma', (c) => c.train.minSnrGamma ?? 'none'],
+  ['tauSampling', '--tau-sampling', (c) => c.train.tauSampling ?? 'uniform'],
   ['checkpointEvery', '--checkpoint-every', (c) => c.train.checkpointEvery],
   ['logEvery', '--log-every', (c) => c.train.logEvery],
   // The gradients' summation order depends on it, so the numbers would change.

@@ -3,6 +3,7 @@ import type { DataSource } from '../../datasets/target.js';
 import type { DsmBatch } from '../loss.js';
 import type { GaussianPath } from '../process/index.js';
 import type { Rng } from '../rng.js';
+import { tauFromUniform, type TauSampling } from './tau-sampling.js';
 
 /** A DSM batch in plain arrays (float64 arithmetic, float32 storage). */
 export interface BatchArrays {
@@ -18,10 +19,11 @@ export interface BatchArrays {
 }
 
 /**
- * Draws x0 from the target, tau ~ U[tauMin, tauMax], eps ~ N(0, I) and forms
- * x = a x0 + b eps in double precision, all from one seeded stream.
+ * Draws x0 from the target, tau from one uniform draw by `tauSampling`
+ * (default: tau ~ U[tauMin, tauMax]), eps ~ N(0, I) and forms x = a x0 + b eps
+ * in double precision, all from one seeded stream.
  */
-export function drawBatch(target: DataSource, path: GaussianPath, size: number, rng: Rng): BatchArrays {
+export function drawBatch(target: DataSource, path: GaussianPath, size: number, rng: Rng, tauSampling: TauSampling = 'uniform'): BatchArrays {
   const d = target.dim;
   const x0 = target.sample(size, rng);
   const out: BatchArrays = {
@@ -34,7 +36,7 @@ export function drawBatch(target: DataSource, path: GaussianPath, size: number, 
     dim: d,
   };
   for (let i = 0; i < size; i++) {
-    const tau = path.tauMin + (path.tauMax - path.tauMin) * rng.uniform();
+    const tau = tauFromUniform(path, tauSampling, rng.uniform());
     const { a, b } = path.coefficients(tau);
     out.tau[i] = tau;
     out.a[i] = a;

@@ -54,7 +54,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
   while (state.step < config.steps) {
     const step = state.step + 1;
     const lr = learningRate(step, config.lr, config.warmupSteps, config.steps, config.lrSchedule);
-    const arrays = drawBatch(job.target, job.path, config.batchSize, Rng.derive(config.seed, TRAIN_STREAM, step));
+    const arrays = drawBatch(job.target, job.path, config.batchSize, Rng.derive(config.seed, TRAIN_STREAM, step), config.tauSampling);
     if (config.minSnrGamma !== undefined) arrays.weight = minSnrWeights(arrays.a, arrays.b, config.minSnrGamma);
     const result = update(job, arrays, lr, step);
     if (!result.finite) {
