@@ -51,3 +51,9 @@ export function smallConfig(overrides: Partial<RunConfig['train']> = {}, process
     createdAt: '2026-01-01T00:00:00.000Z',
   };
 }
+
+/** Flags of a tiny MLP training run on the default target (wasm, one thread, no evaluation). */
+export const tinyTrainArgs = (out: string, steps: number, ...extra: string[]): string[] => [
+  '--width', '16', '--depth', '1', '--batch-size', '64', '--warmup', '2', '--log-every', '1', '--checkpoint-every', '5',
+  '--no-eval', '--backend', 'wasm', '--threads', '1', '--steps', String(steps), '--out', out, ...extra,
+];

@@ -12,7 +12,7 @@ import { readRunConfig } from '../src/run/run-dir.js';
 import { scaledNetworkScore, type ScoreNetwork } from '../src/score-network.js';
 import { batchTensors, drawBatch } from '../src/train/batch.js';
 import { TrainingLog } from '../src/train/log.js';
-import { tempDir, useWasm } from './helpers.js';
+import { tempDir, tinyTrainArgs, useWasm } from './helpers.js';
 
 beforeAll(useWasm);
 
@@ -60,10 +60,7 @@ describe('dsmLoss with per-example weights', () => {
 });
 
 describe('train --min-snr-gamma', () => {
-  const tiny = (out: string, ...extra: string[]) => [
-    '--width', '16', '--depth', '1', '--batch-size', '64', '--warmup', '2', '--log-every', '1', '--checkpoint-every', '5',
-    '--no-eval', '--backend', 'wasm', '--threads', '1', '--steps', '10', '--out', out, ...extra,
-  ];
+  const tiny = (out: string, ...extra: string[]) => tinyTrainArgs(out, 10, ...extra);
   const losses = (dir: string) => new TrainingLog(path.join(dir, 'log.jsonl')).read().map((r) => r.loss);
 
   it('is recorded in the run, changes the loss, splits over replicas like the plain loss, and is locked on resume', async () => {

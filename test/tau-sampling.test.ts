@@ -9,7 +9,7 @@ import { readRunConfig } from '../src/run/run-dir.js';
 import { drawBatch } from '../src/train/batch.js';
 import { TrainingLog } from '../src/train/log.js';
 import { noiseShare, tauFromUniform } from '../src/train/tau-sampling.js';
-import { tempDir, useWasm } from './helpers.js';
+import { tempDir, tinyTrainArgs, useWasm } from './helpers.js';
 
 beforeAll(useWasm);
 
@@ -82,10 +82,7 @@ describe('drawBatch with a tau sampling', () => {
 });
 
 describe('train --tau-sampling', () => {
-  const tiny = (out: string, ...extra: string[]) => [
-    '--width', '16', '--depth', '1', '--batch-size', '64', '--warmup', '2', '--log-every', '1', '--checkpoint-every', '5',
-    '--no-eval', '--backend', 'wasm', '--threads', '1', '--steps', '6', '--out', out, ...extra,
-  ];
+  const tiny = (out: string, ...extra: string[]) => tinyTrainArgs(out, 6, ...extra);
   const losses = (dir: string) => new TrainingLog(path.join(dir, 'log.jsonl')).read().map((r) => r.loss);
 
   it('is recorded in the run (absent when uniform), changes the batches and is locked on resume', async () => {
