@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTarget } from '../datasets/index.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { UsageError } from '../src/errors.js';
+import { snrAt } from '../src/diagnostics/snr.js';
 import { createProcess } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
 import { readRunConfig } from '../src/run/run-dir.js';
@@ -15,10 +16,7 @@ beforeAll(useWasm);
 
 const vp = createProcess('vp');
 const pbm = createProcess('pbm');
-const logSnr = (p: typeof vp, tau: number) => {
-  const { a, b } = p.coefficients(tau);
-  return Math.log((a * a) / (b * b));
-};
+const logSnr = (p: typeof vp, tau: number) => 2 * Math.log(snrAt(p, tau));
 const grid = Array.from({ length: 1001 }, (_, k) => k / 1001);
 
 describe('tauFromUniform', () => {

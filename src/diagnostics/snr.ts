@@ -1,4 +1,5 @@
 import type { PathCoefficients } from '../../datasets/target.js';
+import { bisectTau } from '../process/bisect-tau.js';
 import type { GaussianPath } from '../process/index.js';
 
 /**
@@ -32,7 +33,6 @@ export function ouLevel(r: number): SnrLevel {
 
 /** Open end points of the bisection: both processes are singular at tau = 0 and PBM at 1. */
 const TAU_EDGE = 1e-12;
-const BISECTION_STEPS = 200;
 
 export function snrAt(path: GaussianPath, tau: number): number {
   const { a, b } = path.coefficients(tau);
@@ -53,14 +53,8 @@ export function tauForSnr(path: GaussianPath, r: number): number {
   if (!(r >= range.min && r <= range.max)) {
     throw new RangeError(`r = ${r} is outside the SNR range of the ${path.name} process, [${range.min.toPrecision(3)}, ${range.max.toPrecision(3)}]`);
   }
-  let lo = TAU_EDGE;
-  let hi = 1 - TAU_EDGE;
-  for (let k = 0; k < BISECTION_STEPS && hi - lo > 1e-15; k++) {
-    const mid = 0.5 * (lo + hi);
-    if (snrAt(path, mid) > r) lo = mid;
-    else hi = mid;
-  }
-  return 0.5 * (lo + hi);
+  // a / b decreases in tau, so -a / b increases.
+  return bisectTau((tau) => -snrAt(path, tau), -r, TAU_EDGE, 1 - TAU_EDGE);
 }
 
 /** The process's own level for SNR r, with a and b from its coefficients at that tau. */

@@ -1,3 +1,4 @@
+import { bisectTau } from '../process/bisect-tau.js';
 import type { GaussianPath } from '../process/index.js';
 
 /** How training draws its noise levels tau. */
@@ -9,9 +10,6 @@ export function noiseShare(path: GaussianPath, tau: number): number {
   const { a, b } = path.coefficients(tau);
   return (b * b) / (a * a + b * b);
 }
-
-/** Halvings of [tauMin, tauMax] in the inversion: past double precision for any range within [0, 1]. */
-const BISECTION_STEPS = 64;
 
 /**
  * The noise level for one uniform draw u in [0, 1).
@@ -28,14 +26,5 @@ export function tauFromUniform(path: GaussianPath, sampling: TauSampling, u: num
   if (sampling === 'uniform') return tauMin + (tauMax - tauMin) * u;
   const lo = noiseShare(path, tauMin);
   const want = lo + (noiseShare(path, tauMax) - lo) * u;
-  // Bisection: noiseShare is monotone for every process, and needs no inverse from it.
-  let below = tauMin;
-  let above = tauMax;
-  for (let k = 0; k < BISECTION_STEPS && above - below > 0; k++) {
-    const mid = 0.5 * (below + above);
-    if (mid === below || mid === above) break;
-    if (noiseShare(path, mid) < want) below = mid;
-    else above = mid;
-  }
-  return want - noiseShare(path, below) <= noiseShare(path, above) - want ? below : above;
+  return bisectTau((tau) => noiseShare(path, tau), want, tauMin, tauMax);
 }
