@@ -139,10 +139,20 @@ describe('sample: bad input', () => {
     [['--run', 'RUN', '--steps', 'many'], /^--steps 'many': expected a positive integer$/],
     [['--run', 'RUN', '--tau-min', 'NaN'], /^--tau-min 'NaN': expected a number in \(0, 1\)$/],
     [['--run', 'RUN', '--weights', 'best'], /^--weights 'best': expected one of ema, raw$/],
+    [['--run', 'RUN', '--corrector-steps', '-1'], /^--corrector-steps '-1': expected a non-negative integer$/],
+    [['--run', 'RUN', '--corrector-snr', '0'], /^--corrector-snr '0': expected a finite number > 0$/],
+    [['--run', 'RUN', '--corrector-snr', '0.1'], /^--corrector-snr 0.1: applies only with --corrector-steps 1 or more$/],
   ];
   it.each(cases)('%j', async (args, message) => {
     const resolved = args.map((a) => (a === 'RUN' ? runDir : a));
     await expect(sampleCli(resolved)).rejects.toThrow(message);
+  });
+
+  it('--corrector-steps samples predictor-corrector into a folder of its own and says so in metrics.json', async () => {
+    const dir = copyRun('corrector');
+    expect(await sampleCli(['--run', dir, '--n', '20', '--steps', '4', '--corrector-steps', '2', '--corrector-snr', '0.1', '--backend', 'wasm', '--threads', '1'])).toBe(0);
+    const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'samples', 'ema-n20-steps4-seed0-pc2-snr0.1', 'metrics.json'), 'utf8'));
+    expect(metrics.sampler).toMatchObject({ method: 'predictor-corrector', steps: 4, corrector: { steps: 2, snr: 0.1 } });
   });
 
   it('a directory without config.json is not a run', async () => {

@@ -56,6 +56,28 @@ describe('oracle sampler (exact score) reproduces the target', () => {
     expect(value, `MMD^2 ${value} vs floor ${floor.mean} +- ${floor.sd}`).toBeLessThan(floor.bound);
   });
 
+  // The corrector only moves particles within p_tau when the score is exact, so
+  // predictor-corrector must stay inside the same floor bound.
+  it.each([
+    ['vp', 100],
+    ['pbm', 500],
+  ] as const)('grid9 with %s, %i steps and one Langevin corrector step per level', async (processName, steps) => {
+    const target = createTarget('grid9', {});
+    const path = createProcess(processName);
+    const samples = await sampleReverseSde(path, oracleScoreFunction(target), N, 2, {
+      steps,
+      tauMin: path.tauMin,
+      tauMax: path.tauMax,
+      denoise: true,
+      batchSize: N,
+      seed: 5,
+      corrector: { steps: 1, snr: 0.16 },
+    });
+    const value = mmd2(Float64Array.from(samples), target.sample(N, Rng.derive(9, 300)), 2);
+    const floor = floorBound(target, 17);
+    expect(value, `MMD^2 ${value} vs floor ${floor.mean} +- ${floor.sd}`).toBeLessThan(floor.bound);
+  });
+
   it('a sampler that stops early (at tau = 0.3, no denoising) is caught by the same bound', async () => {
     const target = createTarget('grid9', {});
     const path = createProcess('vp');

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianPath } from '../process/index.js';
 import { clipTo } from '../sampler/clip-denoised.js';
 import { sampleReverseSde, type SamplerProgress } from '../sampler/euler-maruyama.js';
+import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import type { ScoreNetwork } from '../score-network.js';
 import type { BundleConfig } from './format.js';
@@ -46,10 +47,12 @@ export interface SampleOptions {
   clip?: DataRange | null;
   /** Particles integrated together; the noise stream is keyed by batch, so it changes the draws. */
   batchSize?: number;
+  /** Langevin corrector steps after each predictor step (default: none, plain Euler-Maruyama). */
+  corrector?: CorrectorOptions;
   onProgress?: SamplerProgress;
 }
 
-/** Reverse-time Euler-Maruyama from the model: n x dim samples, row-major float32. */
+/** Reverse-time Euler-Maruyama (optionally with a Langevin corrector) from the model: n x dim samples, row-major float32. */
 export function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Array> {
   const recommended = model.config.sampler;
   return sampleReverseSde(
@@ -65,6 +68,7 @@ export function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Arra
       batchSize: o.batchSize ?? recommended.batchSize,
       seed: o.seed ?? recommended.seed,
       ...clipTo(o.clip === undefined ? recommended.clip : o.clip),
+      ...(o.corrector === undefined ? {} : { corrector: o.corrector }),
     },
     o.onProgress,
   );

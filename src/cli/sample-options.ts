@@ -5,7 +5,7 @@ import { BACKEND_CHOICES } from '../backend.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
-export const SAMPLE_DEFAULTS = { n: 2000, steps: 500, batchSize: 2000, weights: 'ema', backend: 'auto' } as const;
+export const SAMPLE_DEFAULTS = { n: 2000, steps: 500, batchSize: 2000, weights: 'ema', backend: 'auto', correctorSteps: 0, correctorSnr: 0.16 } as const;
 /**
  * Image targets (mnist): fewer samples, fewer steps, smaller batches (a U-Net
  * pass over 2000 images at once needs gigabytes). The same for `npm run
@@ -31,6 +31,8 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
   'tau-max': str('first noise level (where the prior is placed)', "the process's tau_max"),
   'batch-size': str('particles integrated together', `${SAMPLE_DEFAULTS.batchSize} (mnist: ${IMAGE_SAMPLE_DEFAULTS.batchSize})`),
+  'corrector-steps': str('Langevin corrector steps after each Euler-Maruyama step (predictor-corrector); 0: plain EM', String(SAMPLE_DEFAULTS.correctorSteps)),
+  'corrector-snr': str('signal-to-noise ratio r of a corrector step (step size 2 (r mean|z| / mean|s|)^2, norms averaged over the batch)', String(SAMPLE_DEFAULTS.correctorSnr)),
   denoise: { type: 'boolean', default: true, describe: 'finish with one denoising step (Tweedie); --no-denoise skips' },
   clip: {
     type: 'boolean',
@@ -40,7 +42,7 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   oracle: { type: 'boolean', default: false, describe: "use the target's exact score instead of the network" },
   weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.weights),
   seed: str('seed of the sampling noise and reference samples', "the run's seed"),
-  out: str('output directory (new: a folder holding samples is refused)', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-nodenoise][-noclip]'),
+  out: str('output directory (new: a folder holding samples is refused)', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-pc<K>-snr<r>][-nodenoise][-noclip]'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
   threads: threadsOption(),
   classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', DEFAULT_CLASSIFIER_DIR),
@@ -66,6 +68,8 @@ export const sampleFlagsSchema = z.object({
   tauMin: opt(flag.unitInterval()),
   tauMax: opt(flag.upToOne()),
   batchSize: opt(flag.positiveInt()),
+  correctorSteps: opt(flag.nonNegativeInt()),
+  correctorSnr: opt(flag.positive()),
   denoise: z.boolean(),
   clip: z.boolean(),
   oracle: z.boolean(),

@@ -100,7 +100,15 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
   const n = f.n ?? defaults.n;
   const steps = f.steps ?? defaults.steps;
   const seed = f.seed ?? source.defaultSeed;
-  const variants = [...(f.denoise ? [] : ['nodenoise']), ...(f.clip || source.target.dataRange === undefined ? [] : ['noclip'])];
+  const correctorSteps = f.correctorSteps ?? SAMPLE_DEFAULTS.correctorSteps;
+  const correctorSnr = f.correctorSnr ?? SAMPLE_DEFAULTS.correctorSnr;
+  if (f.correctorSnr !== undefined && correctorSteps === 0) {
+    throw new UsageError(`--corrector-snr ${f.correctorSnr}: applies only with --corrector-steps 1 or more`);
+  }
+  const corrector = correctorSteps > 0 ? { corrector: { steps: correctorSteps, snr: correctorSnr } } : {};
+  const variants = [
+    ...(correctorSteps > 0 ? [`pc${correctorSteps}-snr${correctorSnr}`] : []),
+    ...(f.denoise ? [] : ['nodenoise']), ...(f.clip || source.target.dataRange === undefined ? [] : ['noclip'])];
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
   refuseEarlierSamples(outDir, f.out !== undefined);
   console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
@@ -120,6 +128,7 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
       batchSize: f.batchSize ?? defaults.batchSize,
       seed,
       ...clipOption(f.clip, source.target),
+      ...corrector,
     },
     outDir,
     onProgress: progress.onProgress,

@@ -14,7 +14,7 @@ export function samplingReport(req: SamplingProvenance, targetName: string, samp
   return {
     n: req.n,
     score: req.scoreSource,
-    sampler: { method: 'euler-maruyama', ...req.sampler },
+    sampler: { method: (req.sampler.corrector?.steps ?? 0) > 0 ? 'predictor-corrector' : 'euler-maruyama', ...req.sampler },
     process: { name: req.path.name, ...req.path.params },
     target: targetName,
     sampling_seconds: samplingSeconds,

@@ -4,6 +4,7 @@ import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { yieldToEventLoop } from '../yield.js';
 import { clippedScoreFunction } from './clip-denoised.js';
+import { langevinStep, type CorrectorOptions } from './langevin-corrector.js';
 import type { ScoreFunction } from './score-function.js';
 
 export interface SamplerOptions {
@@ -18,6 +19,8 @@ export interface SamplerOptions {
   seed: number;
   /** Clip the denoised estimate to this box at every step and in the final denoising (see clippedScoreFunction). */
   clip?: DataRange;
+  /** Langevin corrector steps after each predictor step (predictor-corrector); absent or 0 steps: plain EM. */
+  corrector?: CorrectorOptions;
 }
 
 /** Key of the sampling noise stream: Rng.derive(seed, SAMPLE_STREAM, batchIndex). */
@@ -29,6 +32,10 @@ export type SamplerProgress = (done: number, total: number) => void;
  * Reverse-time Euler-Maruyama (MATH section 4) on the uniform grid from tauMax
  * down to tauMin: x <- x - h [f(t) x - g(t)^2 s(x, t)] + g(t) sqrt(h) z,
  * with s read through the clipped denoised estimate when `clip` is given.
+ * With `corrector`, each step is followed by that many Langevin steps at the
+ * level it reached (predictor-corrector, Song et al. 2021, Algorithm 1): never
+ * at tau_max, where PBM's particles all sit on the pinned point and the score
+ * there says nothing about the spread of p_tau.
  * Returns n x d samples, row-major float32.
  */
 export async function sampleReverseSde(
@@ -43,6 +50,7 @@ export async function sampleReverseSde(
   const out = new Float32Array(n * dim);
   const h = (options.tauMax - options.tauMin) / options.steps;
   const batches = Math.ceil(n / options.batchSize);
+  const correctorSteps = options.corrector?.steps ?? 0;
   const total = batches * options.steps;
   let done = 0;
   for (let bi = 0; bi < batches; bi++) {
@@ -61,6 +69,13 @@ export async function sampleReverseSde(
       });
       tf.dispose([x, z]);
       x = next;
+      const tNext = options.tauMin + (k - 1) * h;
+      for (let j = 0; j < correctorSteps; j++) {
+        const zc = tf.tensor2d(Float32Array.from(rng.normals(rows * dim)), [rows, dim]);
+        const corrected = langevinStep(score, x, tNext, path.coefficients(tNext), zc, options.corrector!.snr);
+        tf.dispose([x, zc]);
+        x = corrected;
+      }
       done += 1;
       if (done % 25 === 0 || done === total) {
         onProgress?.(done, total);
