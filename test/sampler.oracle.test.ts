@@ -4,7 +4,7 @@ import type { Target } from '../datasets/target.js';
 import { mmd2 } from '../src/metrics/mmd.js';
 import { createProcess, type ProcessName } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
-import { sampleReverseSde } from '../src/sampler/euler-maruyama.js';
+import { sampleReverseSde, type SamplerOptions } from '../src/sampler/euler-maruyama.js';
 import { oracleScoreFunction } from '../src/sampler/score-function.js';
 import { useWasm } from './helpers.js';
 
@@ -38,21 +38,25 @@ const cases: [string, ProcessName, number, () => Target][] = [
   ['funnel 10-D', 'vp', 100, () => createTarget('funnel', { dim: 10 })],
 ];
 
+/** MMD^2 of N exact-score samples (seed 5) against a held-out target sample, beside the floor bound. */
+async function oracleMmd(target: Target, processName: ProcessName, steps: number, extra: Partial<SamplerOptions> = {}) {
+  const path = createProcess(processName);
+  const samples = await sampleReverseSde(path, oracleScoreFunction(target), N, target.dim, {
+    steps,
+    tauMin: path.tauMin,
+    tauMax: path.tauMax,
+    denoise: true,
+    batchSize: N,
+    seed: 5,
+    ...extra,
+  });
+  const value = mmd2(Float64Array.from(samples), target.sample(N, Rng.derive(9, 300)), target.dim);
+  return { value, floor: floorBound(target, 17) };
+}
+
 describe('oracle sampler (exact score) reproduces the target', () => {
   it.each(cases)('%s with %s, %i steps', async (_, processName, steps, makeTarget) => {
-    const target = makeTarget();
-    const path = createProcess(processName);
-    const samples = await sampleReverseSde(path, oracleScoreFunction(target), N, target.dim, {
-      steps,
-      tauMin: path.tauMin,
-      tauMax: path.tauMax,
-      denoise: true,
-      batchSize: N,
-      seed: 5,
-    });
-    const reference = target.sample(N, Rng.derive(9, 300));
-    const value = mmd2(Float64Array.from(samples), reference, target.dim);
-    const floor = floorBound(target, 17);
+    const { value, floor } = await oracleMmd(makeTarget(), processName, steps);
     expect(value, `MMD^2 ${value} vs floor ${floor.mean} +- ${floor.sd}`).toBeLessThan(floor.bound);
   });
 
@@ -62,34 +66,12 @@ describe('oracle sampler (exact score) reproduces the target', () => {
     ['vp', 100],
     ['pbm', 500],
   ] as const)('grid9 with %s, %i steps and one Langevin corrector step per level', async (processName, steps) => {
-    const target = createTarget('grid9', {});
-    const path = createProcess(processName);
-    const samples = await sampleReverseSde(path, oracleScoreFunction(target), N, 2, {
-      steps,
-      tauMin: path.tauMin,
-      tauMax: path.tauMax,
-      denoise: true,
-      batchSize: N,
-      seed: 5,
-      corrector: { steps: 1, snr: 0.16 },
-    });
-    const value = mmd2(Float64Array.from(samples), target.sample(N, Rng.derive(9, 300)), 2);
-    const floor = floorBound(target, 17);
+    const { value, floor } = await oracleMmd(createTarget('grid9', {}), processName, steps, { corrector: { steps: 1, snr: 0.16 } });
     expect(value, `MMD^2 ${value} vs floor ${floor.mean} +- ${floor.sd}`).toBeLessThan(floor.bound);
   });
 
   it('a sampler that stops early (at tau = 0.3, no denoising) is caught by the same bound', async () => {
-    const target = createTarget('grid9', {});
-    const path = createProcess('vp');
-    const samples = await sampleReverseSde(path, oracleScoreFunction(target), N, 2, {
-      steps: 100,
-      tauMin: 0.3,
-      tauMax: path.tauMax,
-      denoise: false,
-      batchSize: N,
-      seed: 5,
-    });
-    const value = mmd2(Float64Array.from(samples), target.sample(N, Rng.derive(9, 300)), 2);
-    expect(value).toBeGreaterThan(floorBound(target, 17).bound);
+    const { value, floor } = await oracleMmd(createTarget('grid9', {}), 'vp', 100, { tauMin: 0.3, denoise: false });
+    expect(value).toBeGreaterThan(floor.bound);
   });
 });
