@@ -83,6 +83,8 @@ describe('--target mnist, U-Net, VP and PBM through the same trainer and sampler
     // Pixels lie in [-1, 1]: the sampler clips its denoised estimate there, so the samples do too.
     expect(metrics.sampler.clip).toEqual({ lo: -1, hi: 1 });
     expect(Array.from(samples.data).every((v) => v >= -1 && v <= 1)).toBe(true);
+    // The image default: one Langevin corrector step (snr 0.25) after each Euler-Maruyama step.
+    expect(metrics.sampler).toMatchObject({ method: 'predictor-corrector', corrector: { steps: 1, snr: 0.25 } });
   });
 
   it('resumes a run to more steps', async () => {
@@ -112,6 +114,16 @@ describe('--target mnist, U-Net, VP and PBM through the same trainer and sampler
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')).sampler.clip).toBeUndefined();
   });
 
+  it('--corrector-steps 0 samples plain Euler-Maruyama, into a folder of its own by default', async () => {
+    const { code, lines } = await quiet(() => sampleCli(['--run', runs.pbm, '--n', '3', '--steps', '3', '--corrector-steps', '0', '--threads', '1', '--json']));
+    expect(code).toBe(0);
+    const dir = path.join(runs.pbm, 'samples', 'ema-n3-steps3-seed0-em');
+    expect(lastJson(lines)).toMatchObject({ out_dir: dir });
+    const sampler = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')).sampler;
+    expect(sampler.method).toBe('euler-maruyama');
+    expect(sampler.corrector).toBeUndefined();
+  });
+
   it('refuses what needs an exact score, in one line', async () => {
     await expect(sampleCli(['--run', runs.vp, '--oracle'])).rejects.toThrow(/^--oracle: target mnist has no exact score/);
     await expect(diagnoseCli(['--run', runs.vp])).rejects.toThrow(/^--run .*: target mnist has no exact score/);
@@ -126,6 +138,7 @@ describe('export -> load round trip of the U-Net', () => {
     expect(config.network.backbone.kind).toBe('unet');
     expect(config.sampler.batchSize).toBe(250);
     expect(config.sampler.clip).toEqual({ lo: -1, hi: 1 });
+    expect(config.sampler.corrector).toEqual({ steps: 1, snr: 0.25 });
     const tensors = config.network.tensors as { name: string; shape: number[]; layout: string }[];
     expect(tensors.find((t) => t.name === 'down0/res0/conv1/kernel')).toMatchObject({ shape: [3, 3, 8, 8], layout: expect.stringMatching(/^\[kh, kw, cin, cout\]/) });
     expect(tensors.find((t) => t.name === 'up0/res0/skip/kernel')?.shape).toEqual([1, 1, 16, 8]);

@@ -11,6 +11,7 @@ import { loadWeights } from '../train/state.js';
 import { BUNDLE_FILES, type BundleConfig, type WeightFormat } from './format.js';
 import { buildBundleFiles } from './manifest.js';
 import type { NamedTensor } from './named-tensors.js';
+import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 
 export interface ExportRequest {
   runDir: string;
@@ -18,7 +19,7 @@ export interface ExportRequest {
   formats: WeightFormat[];
   weights: 'ema' | 'raw';
   /** Recommended sampler settings recorded in the bundle. */
-  sampler: { steps: number; denoise: boolean; batchSize: number; clip: DataRange | null };
+  sampler: { steps: number; denoise: boolean; batchSize: number; clip: DataRange | null; corrector?: CorrectorOptions };
   producer: string;
   now?: Date;
 }

@@ -81,6 +81,8 @@ export const bundleConfigSchema = z.object({
     denoise: z.boolean(),
     // Added within format version 1: absent in older bundles, which means no clip.
     clip: z.object({ lo: finite, hi: finite }).nullable().optional(),
+    // Added within format version 1: absent in older bundles, which means plain Euler-Maruyama.
+    corrector: z.object({ steps: z.number().int().min(0), snr: finite }).optional(),
     seed: z.number().int(),
     batchSize: positiveInt,
     update: z.string(),

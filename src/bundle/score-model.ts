@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianPath } from '../process/index.js';
 import { clipTo } from '../sampler/clip-denoised.js';
 import { sampleReverseSde, type SamplerProgress } from '../sampler/euler-maruyama.js';
-import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
+import { correctorOption, type CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import type { ScoreNetwork } from '../score-network.js';
 import type { BundleConfig } from './format.js';
@@ -47,7 +47,7 @@ export interface SampleOptions {
   clip?: DataRange | null;
   /** Particles integrated together; the noise stream is keyed by batch, so it changes the draws. */
   batchSize?: number;
-  /** Langevin corrector steps after each predictor step (default: none, plain Euler-Maruyama). */
+  /** Langevin corrector steps after each predictor step; default: the bundle's recorded corrector, if any. */
   corrector?: CorrectorOptions;
   onProgress?: SamplerProgress;
 }
@@ -68,7 +68,7 @@ export function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Arra
       batchSize: o.batchSize ?? recommended.batchSize,
       seed: o.seed ?? recommended.seed,
       ...clipTo(o.clip === undefined ? recommended.clip : o.clip),
-      ...(o.corrector === undefined ? {} : { corrector: o.corrector }),
+      ...correctorOption(o.corrector ?? recommended.corrector),
     },
     o.onProgress,
   );

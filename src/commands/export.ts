@@ -8,6 +8,7 @@ import { samplingDefaults } from '../cli/sample-options.js';
 import { readRunConfig } from '../run/run-dir.js';
 import { exportBundle } from '../bundle/export.js';
 import { WEIGHT_FORMATS, type WeightFormat } from '../bundle/format.js';
+import { correctorOption } from '../sampler/langevin-corrector.js';
 
 const PRODUCER = 'score-sde 0.1.0';
 
@@ -21,13 +22,13 @@ export async function exportCommand(f: ExportFlags): Promise<number> {
   const weights = f.weights ?? EXPORT_DEFAULTS.weights;
   // The sampler settings `npm run sample` would use on the run (images: smaller batches, fewer steps).
   const targetName = readRunConfig(f.run, '--run').target.name;
-  const { steps, batchSize } = samplingDefaults(targetName);
+  const { steps, batchSize, corrector } = samplingDefaults(targetName);
   const result = exportBundle({
     runDir: f.run,
     outDir: f.out,
     formats,
     weights,
-    sampler: { steps, denoise: true, batchSize, clip: dataRangeOf(targetName) ?? null },
+    sampler: { steps, denoise: true, batchSize, clip: dataRangeOf(targetName) ?? null, ...correctorOption(corrector) },
     producer: PRODUCER,
   });
   const { config } = result;

@@ -13,6 +13,7 @@ import { buildRunParts, requireExactTarget } from '../run/build.js';
 import { evaluateSource, evaluationSummary, printAnyEvaluation } from '../run/evaluation.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { clipOption } from '../sampler/clip-denoised.js';
+import { correctorOption, type CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
 import { holdsSamples, samplesDir } from './evaluation-label.js';
@@ -100,14 +101,14 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
   const n = f.n ?? defaults.n;
   const steps = f.steps ?? defaults.steps;
   const seed = f.seed ?? source.defaultSeed;
-  const correctorSteps = f.correctorSteps ?? SAMPLE_DEFAULTS.correctorSteps;
-  const correctorSnr = f.correctorSnr ?? SAMPLE_DEFAULTS.correctorSnr;
+  const correctorSteps = f.correctorSteps ?? defaults.corrector.steps;
+  const correctorSnr = f.correctorSnr ?? defaults.corrector.snr;
   if (f.correctorSnr !== undefined && correctorSteps === 0) {
     throw new UsageError(`--corrector-snr ${f.correctorSnr}: applies only with --corrector-steps 1 or more`);
   }
-  const corrector = correctorSteps > 0 ? { corrector: { steps: correctorSteps, snr: correctorSnr } } : {};
+  const corrector = { steps: correctorSteps, snr: correctorSnr };
   const variants = [
-    ...(correctorSteps > 0 ? [`pc${correctorSteps}-snr${correctorSnr}`] : []),
+    ...correctorVariant(corrector, defaults.corrector),
     ...(f.denoise ? [] : ['nodenoise']), ...(f.clip || source.target.dataRange === undefined ? [] : ['noclip'])];
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
   refuseEarlierSamples(outDir, f.out !== undefined);
@@ -128,7 +129,7 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
       batchSize: f.batchSize ?? defaults.batchSize,
       seed,
       ...clipOption(f.clip, source.target),
-      ...corrector,
+      ...correctorOption(corrector),
     },
     outDir,
     onProgress: progress.onProgress,
@@ -150,6 +151,12 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
   }
   tf.disposeVariables();
   return 0;
+}
+
+/** The folder-name part for a corrector other than the target's default: em (none), or pc<K>-snr<r>. */
+function correctorVariant(chosen: CorrectorOptions, byDefault: CorrectorOptions): string[] {
+  if (chosen.steps === byDefault.steps && (chosen.steps === 0 || chosen.snr === byDefault.snr)) return [];
+  return [chosen.steps === 0 ? 'em' : `pc${chosen.steps}-snr${chosen.snr}`];
 }
 
 /** out_dir already names the folder. */

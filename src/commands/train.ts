@@ -10,9 +10,10 @@ import { buildRunParts } from '../run/build.js';
 import { evaluateSource, evaluationSummary, printAnyEvaluation, type Evaluation } from '../run/evaluation.js';
 import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
 import { isImageTargetName } from '../../datasets/index.js';
-import { samplingDefaults } from '../cli/sample-options.js';
+import { samplingDefaults, type SamplingDefaults } from '../cli/sample-options.js';
 import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
 import { clipOption } from '../sampler/clip-denoised.js';
+import { correctorOption } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
 import { TrainingLog } from '../train/log.js';
 import { freshState, loadState } from '../train/state.js';
@@ -140,7 +141,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   if (evalPlan !== null && evalPlan.outDir !== null) {
     // Sample with the EMA weights, as `npm run sample` does.
     state.optimiser.copyEmaToParams();
-    const { n, steps, batchSize, outDir } = evalPlan;
+    const { n, steps, batchSize, corrector, outDir } = evalPlan;
     const progress = samplerProgress();
     evaluation = await evaluateSource({
       target: parts.target,
@@ -157,6 +158,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
         batchSize,
         seed: config.train.seed,
         ...clipOption(true, parts.target),
+        ...correctorOption(corrector),
       },
       outDir,
       onProgress: progress.onProgress,
@@ -184,15 +186,21 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
 }
 
 /** The evaluation after training to config.train.steps: its settings and folder (null: both candidate folders hold one already). */
-function evaluationPlan(f: TrainFlags, config: RunConfig, runDir: string): { n: number; steps: number; batchSize: number; outDir: string | null } {
+function evaluationPlan(f: TrainFlags, config: RunConfig, runDir: string): EvaluationPlan {
   const d = evalDefaults(config.target.name);
   const n = f.evalSamples ?? d.n;
   const steps = f.evalSteps ?? d.steps;
-  return { n, steps, batchSize: f.evalBatchSize ?? d.batchSize, outDir: trainEvaluationDir(runDir, n, steps, config.train.seed, config.train.steps) };
+  const outDir = trainEvaluationDir(runDir, n, steps, config.train.seed, config.train.steps);
+  return { n, steps, batchSize: f.evalBatchSize ?? d.batchSize, corrector: d.corrector, outDir };
 }
 
-/** Evaluation defaults: those of `npm run sample` for an image target (fewer, smaller batches), else train's own. */
-function evalDefaults(targetName: string): { n: number; steps: number; batchSize: number } {
+interface EvaluationPlan extends SamplingDefaults {
+  outDir: string | null;
+}
+
+/** Evaluation defaults: those of `npm run sample` for an image target (fewer, smaller batches, the corrector), else train's own. */
+function evalDefaults(targetName: string): SamplingDefaults {
   const D = TRAIN_DEFAULTS;
-  return isImageTargetName(targetName) ? samplingDefaults(targetName) : { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize };
+  if (isImageTargetName(targetName)) return samplingDefaults(targetName);
+  return { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize, corrector: samplingDefaults(targetName).corrector };
 }

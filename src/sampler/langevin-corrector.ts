@@ -10,6 +10,11 @@ export interface CorrectorOptions {
   snr: number;
 }
 
+/** The sampler's `corrector` option: absent for none or 0 steps (plain Euler-Maruyama). */
+export function correctorOption(corrector: CorrectorOptions | undefined): { corrector?: CorrectorOptions } {
+  return corrector === undefined || corrector.steps === 0 ? {} : { corrector };
+}
+
 /**
  * One Langevin step x <- x + eps s(x, tau) + sqrt(2 eps) z at fixed tau, with
  * eps = 2 (r mean|z| / mean|s|)^2, the norms averaged over the batch (Song et
