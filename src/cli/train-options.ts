@@ -156,7 +156,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   threads: threadsOption('Run:'),
   eval: { type: 'boolean', describe: 'sample and evaluate after training (--no-eval skips)', group: 'Evaluation:', default: true },
   'eval-samples': str('samples drawn for the evaluation', 'Evaluation:', `${d.evalSamples} (mnist: ${IMAGE_SAMPLE_DEFAULTS.n})`),
-  'eval-steps': str('Euler-Maruyama steps for the evaluation (mnist: each followed by one Langevin corrector step at snr 0.25, as npm run sample does)', 'Evaluation:', `${d.evalSteps} (mnist: ${IMAGE_SAMPLE_DEFAULTS.steps})`),
+  'eval-steps': str(`Euler-Maruyama steps for the evaluation (mnist: each followed by ${IMAGE_SAMPLE_DEFAULTS.correctorSteps} Langevin corrector step at snr ${IMAGE_SAMPLE_DEFAULTS.correctorSnr}, as npm run sample does)`, 'Evaluation:', `${d.evalSteps} (mnist: ${IMAGE_SAMPLE_DEFAULTS.steps})`),
   'eval-batch-size': str('particles integrated together', 'Evaluation:', `${d.evalBatchSize} (mnist: ${IMAGE_SAMPLE_DEFAULTS.batchSize})`),
   classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', 'Evaluation:', DEFAULT_CLASSIFIER_DIR),
   json: { type: 'boolean', describe: 'print a JSON summary as the last line of stdout', default: false },

@@ -50,7 +50,7 @@ export async function sampleReverseSde(
   const out = new Float32Array(n * dim);
   const h = (options.tauMax - options.tauMin) / options.steps;
   const batches = Math.ceil(n / options.batchSize);
-  const correctorSteps = options.corrector?.steps ?? 0;
+  const corrector = options.corrector ?? { steps: 0, snr: 0 };
   const total = batches * options.steps;
   let done = 0;
   for (let bi = 0; bi < batches; bi++) {
@@ -70,9 +70,9 @@ export async function sampleReverseSde(
       tf.dispose([x, z]);
       x = next;
       const tNext = options.tauMin + (k - 1) * h;
-      for (let j = 0; j < correctorSteps; j++) {
+      for (let j = 0; j < corrector.steps; j++) {
         const zc = tf.tensor2d(Float32Array.from(rng.normals(rows * dim)), [rows, dim]);
-        const corrected = langevinStep(score, x, tNext, path.coefficients(tNext), zc, options.corrector!.snr);
+        const corrected = langevinStep(score, x, tNext, path.coefficients(tNext), zc, corrector.snr);
         tf.dispose([x, zc]);
         x = corrected;
       }

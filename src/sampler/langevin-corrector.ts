@@ -37,8 +37,8 @@ export function langevinStep(
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const s = score(x, tau, coeff);
-    const sNorm = tf.mean(tf.norm(s, 'euclidean', 1)).dataSync()[0]!;
-    const zNorm = tf.mean(tf.norm(z, 'euclidean', 1)).dataSync()[0]!;
+    // Both batch means in one read from the backend.
+    const [sNorm, zNorm] = tf.stack([tf.mean(tf.norm(s, 'euclidean', 1)), tf.mean(tf.norm(z, 'euclidean', 1))]).dataSync() as Float32Array;
     // A score that vanishes on the whole batch gives the rule no scale: leave x as it is.
     if (!(sNorm > 0)) return tf.clone(x);
     const eps = 2 * ((snr * zNorm) / sNorm) ** 2;
