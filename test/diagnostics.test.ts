@@ -10,7 +10,7 @@ import {
   survivalDistance,
 } from '../src/diagnostics/curves.js';
 import { diagnose, type DiagnoseSettings } from '../src/diagnostics/diagnose.js';
-import { largestEigenvalue, symmetricEigenvalues } from '../src/diagnostics/eigen.js';
+import { largestEigenvalue, symmetricEigenvalues } from '../src/linalg/symmetric-eigen.js';
 import { exactLocalisation } from '../src/diagnostics/exact-localisation.js';
 import { networkLocalisation } from '../src/diagnostics/network-localisation.js';
 import { logGrid, ouLevel, processLevel, snrAt, tauForSnr } from '../src/diagnostics/snr.js';

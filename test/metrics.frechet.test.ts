@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitGaussian, frechetDistance, frechetParts, traceSqrtProduct, type GaussianFit } from '../src/metrics/frechet.js';
-import { psdSqrt, symmetricEigen } from '../src/metrics/symmetric-eigen.js';
+import { psdSqrt, symmetricEigen } from '../src/linalg/symmetric-eigen.js';
 import { Rng } from '../src/rng.js';
 
 /** A x B for d x d row-major matrices. */

@@ -1,5 +1,5 @@
 import type { PathCoefficients, Points, Target } from '../../datasets/target.js';
-import { largestEigenvalue } from './eigen.js';
+import { largestEigenvalue } from '../linalg/symmetric-eigen.js';
 
 /**
  * L(x) = largest eigenvalue of C = Cov[r x0 | x] = (a / b)^2 Cov[x0 | x], from the target's

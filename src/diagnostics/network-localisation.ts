@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { PathCoefficients, Points } from '../../datasets/target.js';
 import type { Rng } from '../rng.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
-import { symmetricEigenvalues } from './eigen.js';
+import { symmetricEigenvalues } from '../linalg/symmetric-eigen.js';
 
 /**
  * Localisation from a score model (MATH section 6): C = I + b^2 sym(J), J = grad_x s(x, tau),

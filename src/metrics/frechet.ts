@@ -1,4 +1,4 @@
-import { psdSqrt, symmetricEigen } from './symmetric-eigen.js';
+import { psdSqrt, symmetricEigen } from '../linalg/symmetric-eigen.js';
 
 /**
  * The Frechet (2-Wasserstein) distance between Gaussian fits of two feature
