@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../src/rng.js';
 import type { NamedParameter } from './backbone.js';
+import { glorotUniform, heUniform, ParameterList } from './init.js';
 import { conv2d } from './conv2d.js';
 import { dense, denseActivation } from './dense.js';
 
@@ -49,18 +50,6 @@ export interface ImageClassifier {
   dispose(): void;
 }
 
-/** Uniform in [-limit, limit] from the project's seeded generator. */
-function uniformWeights(rng: Rng, count: number, limit: number): Float32Array {
-  const w = new Float32Array(count);
-  for (let i = 0; i < count; i++) w[i] = (2 * rng.uniform() - 1) * limit;
-  return w;
-}
-
-/** He-uniform (ReLU layers) or Glorot-uniform (the logits) initialisation. */
-function initLimit(fanIn: number, fanOut: number, relu: boolean): number {
-  return relu ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
-}
-
 /** Spatial size after the conv blocks: each 2 x 2 pool (stride 2, 'valid') halves it, rounding down. */
 export function pooledSize(config: ClassifierConfig): { height: number; width: number } {
   let [h, w] = [config.height, config.width];
@@ -69,35 +58,31 @@ export function pooledSize(config: ClassifierConfig): { height: number; width: n
 }
 
 export function createClassifier(config: ClassifierConfig, rng: Rng): ImageClassifier {
-  const params: NamedParameter[] = [];
-  const variable = (name: string, shape: number[], values: Float32Array) => {
-    // tfjs variable names are global to the engine: leave them unnamed, ours live in `params`.
-    const v = tf.variable(tf.tensor(values, shape), true);
-    params.push({ name, variable: v });
-    return v;
-  };
+  const list = new ParameterList();
   const k = config.kernel;
   const convs: { w: tf.Variable; b: tf.Variable }[] = [];
   let cin = config.channels;
   config.convChannels.forEach((cout, i) => {
     const fanIn = k * k * cin;
-    const w = variable(`conv${i}/kernel`, [k, k, cin, cout], uniformWeights(rng, fanIn * cout, initLimit(fanIn, k * k * cout, true)));
-    const b = variable(`conv${i}/bias`, [cout], new Float32Array(cout));
+    // He-uniform: every conv block is followed by a ReLU.
+    const w = list.add(`conv${i}/kernel`, heUniform(rng, fanIn * cout, fanIn), [k, k, cin, cout]);
+    const b = list.zeros(`conv${i}/bias`, [cout]);
     convs.push({ w, b });
     cin = cout;
   });
   const pooled = pooledSize(config);
   const flat = pooled.height * pooled.width * cin;
+  // He-uniform before a ReLU (the features), Glorot-uniform for the logits.
   const denseLayer = (name: string, fanIn: number, fanOut: number, relu: boolean) => ({
-    w: variable(`${name}/kernel`, [fanIn, fanOut], uniformWeights(rng, fanIn * fanOut, initLimit(fanIn, fanOut, relu))),
-    b: variable(`${name}/bias`, [fanOut], new Float32Array(fanOut)),
+    w: list.add(`${name}/kernel`, relu ? heUniform(rng, fanIn * fanOut, fanIn) : glorotUniform(rng, fanIn * fanOut, fanIn, fanOut), [fanIn, fanOut]),
+    b: list.zeros(`${name}/bias`, [fanOut]),
   });
   const hidden = denseLayer('dense0', flat, config.hidden, true);
   const out = denseLayer('dense1', config.hidden, config.classes, false);
 
   return {
     config,
-    params,
+    params: list.params,
     forward(x) {
       let h: tf.Tensor4D = tf.reshape(x, [x.shape[0], config.height, config.width, config.channels]);
       for (const { w, b } of convs) {
@@ -113,7 +98,7 @@ export function createClassifier(config: ClassifierConfig, rng: Rng): ImageClass
       return { features, logits };
     },
     dispose() {
-      for (const p of params) p.variable.dispose();
+      list.dispose();
     },
   };
 }

@@ -7,7 +7,16 @@ import type { Rng } from '../src/rng.js';
  * the fans count the receptive field: kh kw cin and kh kw cout.
  */
 export function glorotUniform(rng: Rng, count: number, fanIn: number, fanOut: number): Float32Array {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  return uniformWeights(rng, count, Math.sqrt(6 / (fanIn + fanOut)));
+}
+
+/** He-uniform values for layers followed by a ReLU: U(-l, l), l = sqrt(6 / fanIn), fans as for glorotUniform. */
+export function heUniform(rng: Rng, count: number, fanIn: number): Float32Array {
+  return uniformWeights(rng, count, Math.sqrt(6 / fanIn));
+}
+
+/** U(-limit, limit), one uniform draw per value in order, rounded to float32. */
+function uniformWeights(rng: Rng, count: number, limit: number): Float32Array {
   const w = new Float32Array(count);
   for (let i = 0; i < w.length; i++) w[i] = (2 * rng.uniform() - 1) * limit;
   return w;

@@ -3,7 +3,8 @@ import type { Rng } from '../src/rng.js';
 import { activate, type Activation } from './activations.js';
 import { dense, denseActivation, isFusedActivation } from './dense.js';
 import { fourierFrequencies, timeFeatures } from './time-features.js';
-import type { Backbone, NamedParameter } from './backbone.js';
+import type { Backbone } from './backbone.js';
+import { ParameterList } from './init.js';
 
 export interface MlpConfig {
   kind: 'mlp';
@@ -18,35 +19,24 @@ export interface MlpConfig {
   maxFrequency: number;
 }
 
-/** Glorot-uniform weights from the project's seeded generator (identical on every backend). */
-function glorot(rng: Rng, fanIn: number, fanOut: number): Float32Array {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const w = new Float32Array(fanIn * fanOut);
-  for (let i = 0; i < w.length; i++) w[i] = (2 * rng.uniform() - 1) * limit;
-  return w;
-}
-
 /** MLP on [x, Fourier(tau)]; knows nothing about processes or parameterisations. */
 export function createMlp(config: MlpConfig, rng: Rng): Backbone {
-  const params: NamedParameter[] = [];
+  const list = new ParameterList();
   const widths = [config.dim + 2 * config.timeFrequencies];
   for (let i = 0; i < config.depth; i++) widths.push(config.width);
   widths.push(config.dim);
   const layers: { w: tf.Variable; b: tf.Variable }[] = [];
   for (let i = 0; i + 1 < widths.length; i++) {
     const [fanIn, fanOut] = [widths[i]!, widths[i + 1]!];
-    // tfjs variable names are global to the engine: leave them unnamed, our names live in `params`.
-    // tidy drops the initial tensors, so the variables alone own their memory.
-    const w = tf.tidy(() => tf.variable(tf.tensor2d(glorot(rng, fanIn, fanOut), [fanIn, fanOut]), true));
-    const b = tf.tidy(() => tf.variable(tf.zeros([fanOut]), true));
+    const w = list.glorot(`dense${i}/kernel`, rng, [fanIn, fanOut], fanIn, fanOut);
+    const b = list.zeros(`dense${i}/bias`, [fanOut]);
     layers.push({ w, b });
-    params.push({ name: `dense${i}/kernel`, variable: w }, { name: `dense${i}/bias`, variable: b });
   }
   const omega = tf.keep(tf.tensor2d(fourierFrequencies(config.timeFrequencies, config.maxFrequency), [1, config.timeFrequencies]));
 
   return {
     config,
-    params,
+    params: list.params,
     apply(x, tau) {
       let h: tf.Tensor2D = tf.concat([x, timeFeatures(tau, omega)], 1);
       const act = config.activation;
@@ -61,7 +51,7 @@ export function createMlp(config: MlpConfig, rng: Rng): Backbone {
     },
     dispose() {
       omega.dispose();
-      for (const p of params) p.variable.dispose();
+      list.dispose();
     },
   };
 }
