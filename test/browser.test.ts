@@ -10,7 +10,7 @@ import { loadScoreModel, sample } from '../src/api.js';
 import { exportCli } from '../src/cli/export-cli.js';
 import { mmd2 } from '../src/metrics/mmd.js';
 import { buildRun } from '../src/run/build.js';
-import { REFERENCE_STREAM } from '../src/run/evaluate.js';
+import { RNG_STREAMS } from '../src/rng-streams.js';
 import { writeRunConfig } from '../src/run/run-dir.js';
 import { Rng } from '../src/rng.js';
 import { TrainingLog } from '../src/train/log.js';
@@ -86,7 +86,7 @@ describe.skipIf(!hasChromium)('the static page in headless Chromium', () => {
 
   it('samples the exported bundle with the MMD it reaches in Node', async () => {
     const target = createTarget('grid9');
-    const reference = target.sample(N, Rng.derive(SEED, REFERENCE_STREAM, 0));
+    const reference = target.sample(N, Rng.derive(SEED, RNG_STREAMS.reference, 0));
     const model = await loadScoreModel(path.join(site, 'bundle'));
     const nodeSamples = await sample(model, { n: N, steps: STEPS, seed: SEED });
     model.dispose();

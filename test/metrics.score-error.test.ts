@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTarget } from '../datasets/index.js';
 import type { Target } from '../datasets/target.js';
-import { scoreErrorAt, scoreErrorCurve, SCORE_ERROR_STREAM, trapezoidAverage, uniformTauGrid } from '../src/metrics/score-error.js';
+import { scoreErrorAt, scoreErrorCurve, trapezoidAverage, uniformTauGrid } from '../src/metrics/score-error.js';
 import { createProcess, type GaussianPath } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
+import { RNG_STREAMS } from '../src/rng-streams.js';
 import { oracleScoreFunction, type ScoreFunction } from '../src/sampler/score-function.js';
 import { useWasm } from './helpers.js';
 
@@ -30,7 +31,7 @@ function shiftedExact(target: Target, c: number[]): ScoreFunction {
 function roundingBound(target: Target, path: GaussianPath, tau: number, seed: number, k: number, c: number[]): number {
   const d = target.dim;
   const coeff = path.coefficients(tau);
-  const rng = Rng.derive(seed, SCORE_ERROR_STREAM, k);
+  const rng = Rng.derive(seed, RNG_STREAMS.scoreError, k);
   const x = target.sample(N, rng);
   for (let i = 0; i < x.length; i++) x[i] = Math.fround(coeff.a * x[i]! + coeff.b * rng.normal());
   const s = target.noisedScore(x, coeff);

@@ -7,6 +7,7 @@ import { createUnet, type UnetConfig } from '../../models/unet.js';
 import { TRAIN_DEFAULTS } from '../cli/train-options.js';
 import { createProcess } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import type { ScoreNetwork } from '../score-network.js';
 import { batchTensors, drawBatch } from '../train/batch.js';
 import { replicaRunner, replicasSuffix } from './replica-runner.js';
@@ -157,7 +158,7 @@ export async function unetCase(o: ImageBenchOptions): Promise<ImageBenchResult> 
   const batchSize = 64;
   const data = mnistDataSource({ subset: 4096 });
   const path = createProcess('vp');
-  const arrays = Array.from({ length: 4 }, (_, i) => drawBatch(data, path, batchSize, Rng.derive(11, 1, i)));
+  const arrays = Array.from({ length: 4 }, (_, i) => drawBatch(data, path, batchSize, Rng.derive(11, RNG_STREAMS.train, i)));
   const backbone = createUnet(config, Rng.fromSeed(3));
   const net: ScoreNetwork = { backbone, parameterisation: 'noise', dataStd: data.dataStd };
   const params = parameterCount(backbone);

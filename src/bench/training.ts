@@ -7,6 +7,7 @@ import { ADAM_DEFAULTS } from '../optim/adam.js';
 import { createOptimiser } from '../optim/optimiser.js';
 import { createProcess } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import type { ScoreNetwork } from '../score-network.js';
 import type { DsmBatch } from '../loss.js';
 import { batchTensors, drawBatch, type BatchArrays } from '../train/batch.js';
@@ -46,7 +47,7 @@ export function mlpConfig(c: TrainCase): MlpConfig {
 export function benchBatchArrays(dim: number, batchSize: number, count = 4): BatchArrays[] {
   const target = createTarget('gaussian', { dim });
   const path = createProcess('vp');
-  return Array.from({ length: count }, (_, i) => drawBatch(target, path, batchSize, Rng.derive(11, 1, i)));
+  return Array.from({ length: count }, (_, i) => drawBatch(target, path, batchSize, Rng.derive(11, RNG_STREAMS.train, i)));
 }
 
 /** The same batches as tensors. */

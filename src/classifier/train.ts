@@ -4,12 +4,13 @@ import type { ImageClassifier } from '../../models/classifier.js';
 import { Adam } from '../optim/adam.js';
 import { learningRate } from '../optim/schedule.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import { yieldToEventLoop } from '../yield.js';
 import { stepsPerEpoch, totalSteps, type ClassifierRecipe } from './recipe.js';
 
 /** A seeded Fisher-Yates permutation of 0..count-1, one per (seed, epoch). */
 export function epochPermutation(count: number, seed: number, epoch: number): Uint32Array {
-  const rng = Rng.derive(seed, 0x5e1f, epoch);
+  const rng = Rng.derive(seed, RNG_STREAMS.classifierShuffle, epoch);
   const p = Uint32Array.from({ length: count }, (_, i) => i);
   for (let i = count - 1; i > 0; i--) {
     const j = rng.int(i + 1);

@@ -1,5 +1,6 @@
 import type { Points, Target } from '../../datasets/target.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import {
   deltaGrid,
@@ -84,10 +85,6 @@ export interface DiagnosticsResult {
   comparison: Comparison | null;
 }
 
-/** Stream keys: one stream of data per r, and one of probe vectors per r. */
-const DATA_STREAM = 11;
-const PROBE_STREAM = 12;
-
 /** x = a x0 + b eps with fresh target samples: n draws of p_tau. */
 function drawNoised(target: Target, level: SnrLevel, n: number, rng: Rng): Points {
   const x = target.sample(n, rng);
@@ -113,7 +110,7 @@ export function diagnose(input: DiagnoseInput, settings: DiagnoseSettings): Diag
   let networkSeconds = 0;
 
   levels.forEach((level, k) => {
-    const x = drawNoised(target, level, settings.n, Rng.derive(settings.seed, DATA_STREAM, k));
+    const x = drawNoised(target, level, settings.n, Rng.derive(settings.seed, RNG_STREAMS.diagnoseData, k));
     let started = performance.now();
     const exactL = exactLocalisation(target, x, level);
     exactSeconds += (performance.now() - started) / 1000;
@@ -125,7 +122,7 @@ export function diagnose(input: DiagnoseInput, settings: DiagnoseSettings): Diag
       const result = networkLocalisation(network.score, x, d, level.tau ?? 0, level, {
         method: network.method,
         batchSize: network.batchSize,
-        rng: Rng.derive(settings.seed, PROBE_STREAM, k),
+        rng: Rng.derive(settings.seed, RNG_STREAMS.diagnoseProbe, k),
       });
       networkSeconds += (performance.now() - started) / 1000;
       net = new SortedSample(result.localisation);

@@ -3,6 +3,7 @@ import { predict } from '../classifier/predict.js';
 import { DEFAULT_CLASSIFIER_DIR, loadClassifier, type StoredClassifier } from '../classifier/store.js';
 import { UsageError } from '../errors.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import { classMetrics } from './classes.js';
 import { fitGaussian, frechetDistance, type GaussianFit } from './frechet.js';
 
@@ -33,9 +34,6 @@ export interface ImageMetrics {
   confident_share: number;
   class_histogram: number[];
 }
-
-/** Key of the random train sample of the floor. */
-const FLOOR_STREAM = 0xf100;
 
 /**
  * The classifier and what it says about the reference data, computed once:
@@ -86,7 +84,7 @@ export class ImageMetricsReference {
       if (count > train.count) {
         throw new UsageError(`image metrics: ${count} samples, more than the ${train.count} train images the floor is drawn from`);
       }
-      const picked = sampleWithoutReplacement(train.count, count, Rng.derive(seed, FLOOR_STREAM));
+      const picked = sampleWithoutReplacement(train.count, count, Rng.derive(seed, RNG_STREAMS.imageFloor));
       const images = new Float32Array(count * MNIST_PIXELS);
       picked.forEach((k, i) => images.set(train.images.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS), i * MNIST_PIXELS));
       value = frechetDistance(this.fit(images, count), this.testFit());

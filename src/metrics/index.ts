@@ -1,5 +1,6 @@
 import type { MixtureInfo, Points } from '../../datasets/target.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import { energyDistance } from './energy.js';
 import { firstCoordinateW1 } from './funnel.js';
 import { mmd2 } from './mmd.js';
@@ -42,9 +43,6 @@ export interface MetricReport {
   sinkhorn: SinkhornConvergence;
 }
 
-/** Key of the random directions of the sliced Wasserstein distance. */
-const SLICED_STREAM = 5;
-
 /**
  * Iteration cap per transport problem (ctx.sinkhorn overrides it). grid9 at
  * 2000 points converges to 1e-6 in 100-140 iterations (2.5-3 s). The 10-D
@@ -62,7 +60,7 @@ export function computeMetrics(samples: Points, reference: Points, ctx: MetricCo
   const values: MetricValues = {
     mmd: mmd2(samples, reference, d),
     sinkhorn: sinkhorn.value,
-    sliced_wasserstein: slicedWasserstein2(samples, reference, d, Rng.derive(ctx.seed, SLICED_STREAM)),
+    sliced_wasserstein: slicedWasserstein2(samples, reference, d, Rng.derive(ctx.seed, RNG_STREAMS.slicedWasserstein)),
     energy: energyDistance(samples, reference, d),
     mean_error: meanError(samples, reference, d),
     cov_error: covError(samples, reference, d),

@@ -2,10 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Points, Target } from '../../datasets/target.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
-
-/** Key of the stream of fresh (x0, eps) pairs: Rng.derive(seed, SCORE_ERROR_STREAM, k) at the k-th tau. */
-export const SCORE_ERROR_STREAM = 6;
 
 /** The score error at one noise level, with the standard error of its Monte Carlo estimate. */
 export interface ScoreErrorPoint {
@@ -106,7 +104,7 @@ export interface ScoreErrorOptions {
 
 /** The score error on a grid of noise levels and its average over tau. */
 export function scoreErrorCurve(target: Target, path: GaussianPath, score: ScoreFunction, o: ScoreErrorOptions): ScoreErrorCurve {
-  const points = o.taus.map((tau, k) => scoreErrorAt(target, path, score, tau, o.n, Rng.derive(o.seed, SCORE_ERROR_STREAM, k)));
+  const points = o.taus.map((tau, k) => scoreErrorAt(target, path, score, tau, o.n, Rng.derive(o.seed, RNG_STREAMS.scoreError, k)));
   return {
     points,
     average: trapezoidAverage(

@@ -5,10 +5,8 @@ import { backboneConfig, type RunConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createProcess, type GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import type { ScoreNetwork } from '../score-network.js';
-
-/** Key of the weight-initialisation stream. */
-export const INIT_STREAM = 3;
 
 export interface RunParts<T extends DataSource = Target> {
   /** The training data: a Target (exact scores) or, from buildRunParts, possibly sample-only data (images). */
@@ -57,7 +55,7 @@ export function buildRunParts(config: RunConfig): RunParts<DataSource> {
 function partsWith<T extends DataSource>(target: T, config: RunConfig): RunParts<T> {
   const path = processFromConfig(config);
   const { parameterisation, dataStd } = config.model;
-  const backbone = createBackbone(backboneConfig(config.model), Rng.derive(config.train.seed, INIT_STREAM));
+  const backbone = createBackbone(backboneConfig(config.model), Rng.derive(config.train.seed, RNG_STREAMS.init));
   return { target, path, backbone, net: { backbone, parameterisation, dataStd } };
 }
 

@@ -6,13 +6,11 @@ import { writeNpy } from '../io/npy.js';
 import { computeMetricsWithFloor, type MetricValues } from '../metrics/index.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import { sampleReverseSde, type SamplerOptions, type SamplerProgress } from '../sampler/euler-maruyama.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import { renderSamplesPlot } from './plot-samples.js';
 import { samplingReport } from './sampling-report.js';
-
-/** Key of the stream of fresh target samples the metrics compare against. */
-export const REFERENCE_STREAM = 4;
 
 export interface EvaluationResult {
   outDir: string;
@@ -51,8 +49,8 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
 
   const t1 = performance.now();
   const samples = Float64Array.from(samples32);
-  const reference = target.sample(req.n, Rng.derive(req.sampler.seed, REFERENCE_STREAM, 0));
-  const reference2 = target.sample(req.n, Rng.derive(req.sampler.seed, REFERENCE_STREAM, 1));
+  const reference = target.sample(req.n, Rng.derive(req.sampler.seed, RNG_STREAMS.reference, 0));
+  const reference2 = target.sample(req.n, Rng.derive(req.sampler.seed, RNG_STREAMS.reference, 1));
   const { metrics, floor, sinkhorn } = computeMetricsWithFloor(samples, reference, reference2, {
     dim: d,
     seed: req.sampler.seed,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DataRange } from '../../datasets/target.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import { yieldToEventLoop } from '../yield.js';
 import { clippedScoreFunction } from './clip-denoised.js';
 import { langevinStep, type CorrectorOptions } from './langevin-corrector.js';
@@ -22,9 +23,6 @@ export interface SamplerOptions {
   /** Langevin corrector steps after each predictor step (predictor-corrector); absent or 0 steps: plain EM. */
   corrector?: CorrectorOptions;
 }
-
-/** Key of the sampling noise stream: Rng.derive(seed, SAMPLE_STREAM, batchIndex). */
-export const SAMPLE_STREAM = 2;
 
 export type SamplerProgress = (done: number, total: number) => void;
 
@@ -55,7 +53,7 @@ export async function sampleReverseSde(
   let done = 0;
   for (let bi = 0; bi < batches; bi++) {
     const rows = Math.min(options.batchSize, n - bi * options.batchSize);
-    const rng = Rng.derive(options.seed, SAMPLE_STREAM, bi);
+    const rng = Rng.derive(options.seed, RNG_STREAMS.sample, bi);
     let x = tf.tensor2d(Float32Array.from(path.samplePrior(rows, dim, rng)), [rows, dim]);
     for (let k = options.steps; k >= 1; k--) {
       const t = options.tauMin + k * h;

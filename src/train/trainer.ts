@@ -4,6 +4,7 @@ import type { TrainConfig } from '../config.js';
 import { learningRate } from '../optim/schedule.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
 import { yieldToEventLoop } from '../yield.js';
 import type { ScoreNetwork } from '../score-network.js';
 import { minSnrWeights } from '../loss.js';
@@ -13,9 +14,6 @@ import { saveState, type TrainingState } from './state.js';
 import { replicaTrainStep, trainStep } from './step.js';
 import type { ReplicaPool } from './replicas/pool.js';
 import type { UpdateResult } from '../optim/optimiser.js';
-
-/** Key of the training data stream: batches are drawn from Rng.derive(seed, TRAIN_STREAM, step). */
-export const TRAIN_STREAM = 1;
 
 export interface TrainingJob {
   runDir: string;
@@ -54,7 +52,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
   while (state.step < config.steps) {
     const step = state.step + 1;
     const lr = learningRate(step, config.lr, config.warmupSteps, config.steps, config.lrSchedule);
-    const arrays = drawBatch(job.target, job.path, config.batchSize, Rng.derive(config.seed, TRAIN_STREAM, step), config.tauSampling);
+    const arrays = drawBatch(job.target, job.path, config.batchSize, Rng.derive(config.seed, RNG_STREAMS.train, step), config.tauSampling);
     if (config.minSnrGamma !== undefined) arrays.weight = minSnrWeights(arrays.a, arrays.b, config.minSnrGamma);
     const result = update(job, arrays, lr, step);
     if (!result.finite) {

@@ -7,12 +7,10 @@
 import { createTargetFromConfig, type Target } from '../../../datasets/index.js';
 import { mmd2 } from '../../metrics/mmd.js';
 import { Rng } from '../../rng.js';
+import { RNG_STREAMS } from '../../rng-streams.js';
 import { loadScoreModel, sample, type ScoreModel } from '../index.js';
 import { initPageBackend, PAGE_BACKENDS, type PageBackend } from './backend.js';
 import { clearPlot, drawDensity, drawPoints, viewAround } from './plot.js';
-
-/** The reference-sample stream of src/run/evaluate.ts, so the page's MMD matches `npm run sample` (the test checks). */
-const REFERENCE_STREAM = 4;
 
 export interface PageState {
   state: 'idle' | 'loading' | 'sampling' | 'done' | 'error';
@@ -116,7 +114,7 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
   const seed = settings.seed ?? model.config.sampler.seed;
   const target = targetOf(model);
   const canvas = $<HTMLCanvasElement>('plot');
-  const reference = target ? target.sample(settings.n, Rng.derive(seed, REFERENCE_STREAM, 0)) : null;
+  const reference = target ? target.sample(settings.n, Rng.derive(seed, RNG_STREAMS.reference, 0)) : null;
   clearPlot(canvas);
   let view = reference ? viewAround(reference, d) : null;
   if (target && view && d === 2) drawDensity(canvas, target, view);
