@@ -50,6 +50,22 @@ export function drawBatch(target: DataSource, path: GaussianPath, size: number, 
   return out;
 }
 
+/** Rows [start, end) of a batch, as views into the same arrays (no copy). */
+export function batchRows(batch: BatchArrays, start: number, end: number): BatchArrays {
+  const d = batch.dim;
+  return {
+    x: batch.x.subarray(start * d, end * d),
+    eps: batch.eps.subarray(start * d, end * d),
+    tau: batch.tau.subarray(start, end),
+    a: batch.a.subarray(start, end),
+    b: batch.b.subarray(start, end),
+    size: end - start,
+    dim: d,
+    ...(batch.weight === undefined ? {} : { weight: batch.weight.subarray(start, end) }),
+  };
+}
+
+/** The batch as the loss's tensors: [size, dim] for x and eps, [size, 1] for the per-row values. */
 export function batchTensors(batch: BatchArrays): DsmBatch {
   const { size, dim } = batch;
   return {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dsmLoss } from '../../loss.js';
 import type { ScoreNetwork } from '../../score-network.js';
+import { batchRows, batchTensors, type BatchArrays } from '../batch.js';
 import type { SharedViews } from './layout.js';
 
 /**
@@ -18,15 +19,8 @@ export function shardLossAndGradients(
 ): number {
   const vars = net.backbone.params.map((p) => p.variable);
   return tf.tidy(() => {
-    const rows = end - start;
-    const batch = {
-      x: tf.tensor2d(views.x.subarray(start * dim, end * dim), [rows, dim]),
-      eps: tf.tensor2d(views.eps.subarray(start * dim, end * dim), [rows, dim]),
-      tau: tf.tensor2d(views.tau.subarray(start, end), [rows, 1]),
-      a: tf.tensor2d(views.a.subarray(start, end), [rows, 1]),
-      b: tf.tensor2d(views.b.subarray(start, end), [rows, 1]),
-      ...(weighted ? { weight: tf.tensor2d(views.weight.subarray(start, end), [rows, 1]) } : {}),
-    };
+    const shared: BatchArrays = { x: views.x, eps: views.eps, tau: views.tau, a: views.a, b: views.b, size: views.tau.length, dim, ...(weighted ? { weight: views.weight } : {}) };
+    const batch = batchTensors(batchRows(shared, start, end));
     const { value, grads } = tf.variableGrads(() => dsmLoss(net, batch), vars);
     let offset = 0;
     for (const v of vars) {
