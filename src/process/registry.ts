@@ -3,10 +3,11 @@ import type { GaussianPath } from './gaussian-path.js';
 import { paramKey } from './param-keys.js';
 import { pbmModule } from './pbm.js';
 import type { ProcessModule, ProcessOptions } from './process-module.js';
+import { subVpModule } from './sub-vp.js';
 import { vpModule } from './vp.js';
 
 /** Every process, one line each; this order is the order of help texts, tables and figures. */
-const PROCESS_MODULES = [vpModule, pbmModule] as const;
+const PROCESS_MODULES = [vpModule, pbmModule, subVpModule] as const;
 
 type AnyProcessModule = (typeof PROCESS_MODULES)[number];
 export type ProcessName = AnyProcessModule['name'];
