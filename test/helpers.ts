@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { initBackend } from '../src/backend.js';
 import { RUN_FORMAT_VERSION, type RunConfig } from '../src/config.js';
 import { createTarget } from '../datasets/index.js';
-import { createProcess } from '../src/process/index.js';
+import { createProcess, type ProcessName } from '../src/process/index.js';
 
 /** The fast CPU backend, as the commands pick it here. */
 export async function useWasm(): Promise<void> {
@@ -16,7 +16,7 @@ export function tempDir(prefix: string): string {
 }
 
 /** A small but complete run config for fast tests. */
-export function smallConfig(overrides: Partial<RunConfig['train']> = {}, processName: 'vp' | 'pbm' = 'vp'): RunConfig {
+export function smallConfig(overrides: Partial<RunConfig['train']> = {}, processName: ProcessName = 'vp'): RunConfig {
   const target = createTarget('grid9', {});
   const proc = createProcess(processName);
   return {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createBackbone, type Backbone } from '../../models/index.js';
+import { processFromParams } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { BundleError } from './errors.js';
 import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, bundleConfigSchema, type BundleConfig, type WeightFormat } from './format.js';
 import type { NamedTensor } from './named-tensors.js';
-import { processFromDescription } from './process.js';
 import type { BundleReader } from './reader.js';
 import { decodeSafetensors } from './safetensors.js';
 import { scoreModel, type ScoreModel } from './score-model.js';
@@ -77,7 +77,7 @@ function assignWeights(backbone: Backbone, tensors: NamedTensor[], file: string)
 export async function loadScoreModelFrom(reader: BundleReader, options: LoadOptions = {}): Promise<ScoreModel> {
   const configFile = reader.locate(BUNDLE_FILES.config);
   const config = parseBundleConfig(await reader.read(BUNDLE_FILES.config), configFile);
-  const process = processFromDescription(config.process.name, config.process.params, configFile);
+  const process = processFromParams(config.process.name, config.process.params, configFile, BundleError);
   const format: WeightFormat =
     options.prefer && config.weights[options.prefer] ? options.prefer : config.weights.tfjs ? 'tfjs' : 'safetensors';
   const { file, tensors } = await readTensors(reader, config, format);

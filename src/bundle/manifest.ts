@@ -1,8 +1,9 @@
 import type { DataRange } from '../../datasets/target.js';
 import type { RunConfig } from '../config.js';
+import { processFromParams, processModule } from '../process/index.js';
 import { describeNetwork } from './describe-network.js';
-import { PROCESS_FORMULAS, SAMPLER_UPDATE } from './describe-process.js';
-import { processFromDescription } from './process.js';
+import { SAMPLER_UPDATE } from './describe-process.js';
+import { BundleError } from './errors.js';
 import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleConfig, type WeightFormat } from './format.js';
 import { encodeSafetensors } from './safetensors.js';
 import { encodeTfjsWeights } from './tfjs-weights.js';
@@ -26,7 +27,7 @@ export interface BundleContents {
 export function buildBundleFiles(c: BundleContents): { config: BundleConfig; files: Map<string, Uint8Array> } {
   const { parameterisation, dataStd, ...backbone } = c.run.model;
   const description = describeNetwork(backbone, parameterisation);
-  const path = processFromDescription(c.run.process.name, c.run.process.params, 'config.json');
+  const path = processFromParams(c.run.process.name, c.run.process.params, 'config.json', BundleError);
   const specs = c.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' as const }));
   const files = new Map<string, Uint8Array>();
   const weights: BundleConfig['weights'] = {};
@@ -65,7 +66,7 @@ export function buildBundleFiles(c: BundleContents): { config: BundleConfig; fil
       tauMin: path.tauMin,
       tauMax: path.tauMax,
       prior: path.priorDescription,
-      formulas: PROCESS_FORMULAS[path.name],
+      formulas: processModule(path.name).formulas,
     },
     sampler: { method: 'euler-maruyama', ...c.sampler, seed: c.run.train.seed, update: SAMPLER_UPDATE },
     target: c.run.target,

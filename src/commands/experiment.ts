@@ -10,11 +10,20 @@ import { readCellSpec, type CellRecord } from '../experiment/cell-record.js';
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
 import { childCellRunner } from '../experiment/child-runner.js';
 import { estimateSweep, formatDuration } from '../experiment/estimate.js';
-import { enumerateCells, oracleCacheDir, type GridAxes, type Recipe, type StudyName } from '../experiment/grid.js';
+import {
+  enumerateCells,
+  EXPERIMENT_PROCESSES,
+  oracleCacheDir,
+  recipeProcessOptions,
+  type ExperimentProcess,
+  type GridAxes,
+  type Recipe,
+  type StudyName,
+} from '../experiment/grid.js';
 import { writeOutputs } from '../experiment/outputs.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../experiment/sweep.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { createProcess } from '../process/index.js';
+import { createProcess, type ProcessName } from '../process/index.js';
 import { defaultWasmThreads } from '../wasm-threads.js';
 
 /** Marks a directory as an experiment's, and records the grid it was last run with. */
@@ -27,13 +36,22 @@ export interface ResolvedExperiment {
   out: string;
 }
 
+/** The processes of --processes that the study compares; another is refused in one line. */
+function studyProcesses(study: StudyName, names: readonly ProcessName[]): ExperimentProcess[] {
+  const outside = names.find((n) => !(EXPERIMENT_PROCESSES as readonly string[]).includes(n));
+  if (outside !== undefined) {
+    throw new UsageError(`--processes ${outside}: not compared by study ${study} (its recipe has sampling steps for ${EXPERIMENT_PROCESSES.join(', ')}); accepted: ${EXPERIMENT_PROCESSES.join(', ')}`);
+  }
+  return names as ExperimentProcess[];
+}
+
 /** The grid and recipe from the flags: defaults, then --quick's, then every flag given. */
 export function resolveExperiment(study: StudyName, f: ExperimentFlags): ResolvedExperiment {
   const quick = f.quick;
   const axes: GridAxes = {
     targets: f.targets ?? [...EXPERIMENT_DEFAULTS.axes.targets],
     dims: f.dims ?? [...(quick ? EXPERIMENT_QUICK.axes.dims : EXPERIMENT_DEFAULTS.axes.dims)],
-    processes: f.processes ?? [...EXPERIMENT_DEFAULTS.axes.processes],
+    processes: f.processes ? studyProcesses(study, f.processes) : [...EXPERIMENT_DEFAULTS.axes.processes],
     widths: f.widths ?? [...(quick ? EXPERIMENT_QUICK.axes.widths : EXPERIMENT_DEFAULTS.axes.widths)],
     seeds: f.seeds ?? [...(quick ? EXPERIMENT_QUICK.axes.seeds : EXPERIMENT_DEFAULTS.axes.seeds)],
   };
@@ -60,11 +78,10 @@ export function resolveExperiment(study: StudyName, f: ExperimentFlags): Resolve
   if (f.scoreTaus !== undefined && f.scoreTauCount !== undefined) {
     throw new UsageError(`--score-tau-count ${f.scoreTauCount}: not with --score-taus (which lists the noise levels itself)`);
   }
-  const pbm = createProcess('pbm', { tauMin: recipe.pbmTauMin, tauMax: recipe.pbmTauMax });
-  if (!(pbm.tauMin < pbm.tauMax)) throw new UsageError(`--pbm-tau-min ${recipe.pbmTauMin}: must be below --pbm-tau-max (${pbm.tauMax})`);
+  if (!(recipe.pbmTauMin < recipe.pbmTauMax)) throw new UsageError(`--pbm-tau-min ${recipe.pbmTauMin}: must be below --pbm-tau-max (${recipe.pbmTauMax})`);
   if (recipe.scoreTaus) {
     for (const name of axes.processes) {
-      const p = name === 'pbm' ? pbm : createProcess(name);
+      const p = createProcess(name, recipeProcessOptions(recipe, name));
       const outside = recipe.scoreTaus.find((t) => t < p.tauMin || t > p.tauMax);
       if (outside !== undefined) {
         throw new UsageError(`--score-taus ${outside}: outside the ${name} range [${p.tauMin}, ${p.tauMax}] the networks are trained on`);

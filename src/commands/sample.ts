@@ -8,7 +8,7 @@ import { SAMPLE_DEFAULTS, samplingDefaults, type SampleFlags } from '../cli/samp
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { isImageSource } from '../../datasets/target.js';
 import { UsageError } from '../errors.js';
-import type { GaussianPath } from '../process/index.js';
+import { singularEndRefusal, type GaussianPath } from '../process/index.js';
 import { buildRunParts, requireExactTarget } from '../run/build.js';
 import { evaluateSource, evaluationSummary, printAnyEvaluation } from '../run/evaluation.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
@@ -88,9 +88,8 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
   const tauMin = f.tauMin ?? source.path.tauMin;
   const tauMax = f.tauMax ?? source.path.tauMax;
   if (!(tauMin < tauMax)) throw new UsageError(`--tau-min ${tauMin}: must be below --tau-max (${tauMax})`);
-  if (source.path.name === 'pbm' && tauMax >= 1) {
-    throw new UsageError(`--tau-max ${tauMax}: PBM is singular at tau = 1; accepted: a number in (tau-min, 1)`);
-  }
+  const singular = singularEndRefusal(source.path.name, tauMax);
+  if (singular !== null) throw new UsageError(singular);
   if (f.classifier !== undefined && !isImageSource(source.target)) {
     throw new UsageError(`--classifier ${f.classifier}: does not apply to target ${source.target.name} (image targets only)`);
   }

@@ -31,7 +31,10 @@ export function ouLevel(r: number): SnrLevel {
   return { r, a: r * b, b, tau: null };
 }
 
-/** Open end points of the bisection: both processes are singular at tau = 0 and PBM at 1. */
+/**
+ * Open end points of the bisection, the same for every process: each is singular at tau = 0
+ * (b = 0), and one may be at tau = 1 (PBM, where a = 0).
+ */
 const TAU_EDGE = 1e-12;
 
 export function snrAt(path: GaussianPath, tau: number): number {

@@ -2,11 +2,10 @@ import * as path from 'node:path';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { renderLineChartsSvg, type LineChartOptions, type LineSeries } from '../plot/line.js';
 import { svgToPng } from '../plot/render.js';
+import { inRegistryOrder, processLabel } from '../process/index.js';
 import { aggregate } from './aggregate.js';
 import type { Row } from './rows.js';
 import { presentMetrics } from './table.js';
-
-const PROCESS_LABEL: Record<string, string> = { vp: 'VP', pbm: 'PBM' };
 
 const METRIC_LABEL: Record<string, string> = {
   score_error: 'score error (mean over tau)',
@@ -25,9 +24,9 @@ const distinct = (rows: readonly Row[], column: string) =>
   [...new Set(rows.map((r) => r[column]))].filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
 const distinctText = (rows: readonly Row[], column: string) => [...new Set(rows.map((r) => String(r[column])))];
 
-/** Processes in the order VP, PBM (side by side), others after. */
+/** Processes in registry order (VP beside PBM), others after. */
 function processes(rows: readonly Row[]): string[] {
-  return distinctText(rows, 'process').sort((a, b) => ['vp', 'pbm'].indexOf(a) - ['vp', 'pbm'].indexOf(b));
+  return inRegistryOrder(distinctText(rows, 'process'));
 }
 
 /** One y range for charts that are read side by side (VP beside PBM). */
@@ -95,7 +94,7 @@ export function metricCharts(rows: readonly Row[], metric: string, axis: 'dim' |
     const mine = rows.filter((r) => r['target'] === target);
     const pair = processes(mine).map(
       (p): LineChartOptions => ({
-        title: `${target}, ${PROCESS_LABEL[p] ?? p}: ${METRIC_LABEL[metric] ?? metric}`,
+        title: `${target}, ${processLabel(p)}: ${METRIC_LABEL[metric] ?? metric}`,
         xLabel: axis === 'dim' ? 'dimension d' : 'MLP width',
         yLabel: `${METRIC_LABEL[metric] ?? metric}, mean over seeds${LINEAR_METRICS.has(metric) ? '' : ' (symlog)'}`,
         xScale: 'log',
@@ -133,7 +132,7 @@ export function scoreErrorCharts(curves: readonly Row[]): LineChartOptions[] {
         }
       }
       return {
-        title: `${target}, ${PROCESS_LABEL[p] ?? p}: score error against tau`,
+        title: `${target}, ${processLabel(p)}: score error against tau`,
         xLabel: 'tau',
         yLabel: 'log10 E b^2 |s - grad log p|^2 / d',
         legendTitle: 'dimension',

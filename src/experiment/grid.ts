@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { PROCESS_NAMES, type ProcessName } from '../process/index.js';
+import { heaviestFirst } from '../process/index.js';
 
 /** The one study this command runs; named on the command line so others can join it. */
 export const STUDIES = ['vp-vs-pbm'] as const;
@@ -12,11 +12,18 @@ export type ExperimentTarget = (typeof EXPERIMENT_TARGETS)[number];
 /** Bounds the issue sets on the grid. */
 export const GRID_LIMITS = { minDim: 2, maxDim: 50, maxWidth: 256 } as const;
 
+/** Euler-Maruyama steps per process (model and oracle alike). */
+const evalStepsSchema = z.object({ vp: z.number().int().positive(), pbm: z.number().int().positive() }).strict();
+
+/** The processes the study compares: those its recipe gives a number of sampling steps. */
+export const EXPERIMENT_PROCESSES = evalStepsSchema.keyof().options;
+export type ExperimentProcess = (typeof EXPERIMENT_PROCESSES)[number];
+
 /** The axes of the grid: every combination is one cell. */
 export interface GridAxes {
   targets: ExperimentTarget[];
   dims: number[];
-  processes: ProcessName[];
+  processes: ExperimentProcess[];
   widths: number[];
   seeds: number[];
 }
@@ -36,8 +43,7 @@ export const recipeSchema = z
     targetSeed: z.number().int(),
     /** Samples drawn from the model and from the oracle; the metrics compare them with as many target samples. */
     evalSamples: z.number().int().positive(),
-    /** Euler-Maruyama steps per process (model and oracle alike). */
-    evalSteps: z.object({ vp: z.number().int().positive(), pbm: z.number().int().positive() }).strict(),
+    evalSteps: evalStepsSchema,
     /** PBM's noise-level range, for training and sampling (VP keeps its defaults, [1e-3, 1]). */
     pbmTauMin: z.number().positive().lt(1),
     pbmTauMax: z.number().positive().lt(1),
@@ -49,11 +55,16 @@ export const recipeSchema = z
   .strict();
 export type Recipe = z.infer<typeof recipeSchema>;
 
+/** The options a cell's process takes from the recipe: PBM's noise-level range (the others keep their defaults). */
+export function recipeProcessOptions(recipe: Recipe, process: ExperimentProcess): { tauMin?: number; tauMax?: number } {
+  return process === 'pbm' ? { tauMin: recipe.pbmTauMin, tauMax: recipe.pbmTauMax } : {};
+}
+
 export const cellKeySchema = z
   .object({
     target: z.enum(EXPERIMENT_TARGETS),
     dim: z.number().int().min(GRID_LIMITS.minDim).max(GRID_LIMITS.maxDim),
-    process: z.enum(PROCESS_NAMES),
+    process: z.enum(EXPERIMENT_PROCESSES),
     width: z.number().int().positive().max(GRID_LIMITS.maxWidth),
     seed: z.number().int(),
   })
@@ -85,12 +96,12 @@ export function oracleCacheDir(out: string, key: CellKey): string {
 /**
  * Every cell of the grid, seed-major (a sweep stopped early has whole seeds), then width (the two
  * cells that share an oracle run are far apart, so parallel jobs do not both compute it), then the
- * heavier cells first within a seed: funnel, higher dimension, PBM.
+ * heavier cells first within a seed: funnel, higher dimension, the costlier process to sample (PBM).
  */
 export function enumerateCells(study: StudyName, axes: GridAxes, recipe: Recipe): CellSpec[] {
   const targets = [...axes.targets].sort((x, y) => EXPERIMENT_TARGETS.indexOf(x) - EXPERIMENT_TARGETS.indexOf(y));
   const dims = [...axes.dims].sort((x, y) => y - x);
-  const processes = [...axes.processes].sort((x, y) => (x === y ? 0 : x === 'pbm' ? -1 : 1));
+  const processes = heaviestFirst(axes.processes);
   const cells: CellSpec[] = [];
   for (const seed of axes.seeds) {
     for (const width of [...axes.widths].sort((x, y) => y - x)) {

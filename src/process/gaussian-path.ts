@@ -1,5 +1,6 @@
 import type { PathCoefficients } from '../../datasets/target.js';
 import type { Rng } from '../rng.js';
+import type { ProcessName } from './registry.js';
 
 /**
  * A noising process whose marginals are Gaussian paths
@@ -7,8 +8,8 @@ import type { Rng } from '../rng.js';
  * with the forward SDE dx = f(tau) x dtau + g(tau) dW (MATH section 1).
  * Everything downstream (loss, samplers, metrics) talks only to this interface.
  */
-export interface GaussianPath {
-  readonly name: ProcessName;
+export interface GaussianPath<N extends string = ProcessName> {
+  readonly name: N;
   /** Every parameter of the process, for the run's config. */
   readonly params: Record<string, number>;
   /** Default range of noise levels for training and sampling. */
@@ -22,7 +23,9 @@ export interface GaussianPath {
   /** Draw n points of the prior in dimension d (row-major). */
   samplePrior(n: number, d: number, rng: Rng): Float64Array;
   readonly priorDescription: string;
+  /** log density of the prior at each row of x (dimension d); null where the prior is a point. */
+  readonly priorLogDensity: ((x: Float64Array, d: number) => Float64Array) | null;
 }
 
-export const PROCESS_NAMES = ['vp', 'pbm'] as const;
-export type ProcessName = (typeof PROCESS_NAMES)[number];
+export type { ProcessName } from './registry.js';
+export { PROCESS_NAMES } from './registry.js';

@@ -1,31 +1,41 @@
-import type { GaussianPath } from './gaussian-path.js';
-
-export interface VpParams {
-  betaMin: number;
-  betaMax: number;
-  tauMin: number;
-  tauMax: number;
-}
-
-export const VP_DEFAULTS: VpParams = { betaMin: 0.1, betaMax: 20, tauMin: 1e-3, tauMax: 1 };
+import { z } from 'zod';
+import { linearBeta } from './linear-beta.js';
+import { defineProcess, noiseRangeOptions } from './process-module.js';
+import { STANDARD_NORMAL_PRIOR } from './prior.js';
 
 /** VP-SDE (Ornstein-Uhlenbeck with linear beta): smooths the data cloud into N(0, I). */
-export function vpProcess(p: VpParams = VP_DEFAULTS): GaussianPath {
-  const beta = (tau: number) => p.betaMin + tau * (p.betaMax - p.betaMin);
-  const integratedBeta = (tau: number) => p.betaMin * tau + 0.5 * (p.betaMax - p.betaMin) * tau * tau;
-  return {
-    name: 'vp',
-    params: { beta_min: p.betaMin, beta_max: p.betaMax, tau_min: p.tauMin, tau_max: p.tauMax },
-    tauMin: p.tauMin,
-    tauMax: p.tauMax,
-    coefficients(tau) {
-      const B = integratedBeta(tau);
-      // expm1 keeps b accurate at small tau, where 1 - exp(-B) cancels.
-      return { a: Math.exp(-0.5 * B), b: Math.sqrt(-Math.expm1(-B)) };
-    },
-    drift: (tau) => -0.5 * beta(tau),
-    diffusionSquared: (tau) => beta(tau),
-    samplePrior: (n, d, rng) => rng.normals(n * d),
-    priorDescription: 'N(0, I)',
-  };
-}
+export const vpModule = defineProcess({
+  name: 'vp',
+  label: 'VP',
+  summary: 'variance preserving (Ornstein-Uhlenbeck, linear beta): smooths the data into N(0, I)',
+  options: z
+    .object({
+      betaMin: z.number().positive().default(0.1).describe('VP beta_min: beta(tau) at tau = 0'),
+      betaMax: z.number().positive().default(20).describe('VP beta_max: beta(tau) at tau = 1'),
+      ...noiseRangeOptions({ tauMin: 1e-3, tauMax: 1 }),
+    })
+    .strict(),
+  path(o) {
+    const { beta, integrated } = linearBeta(o.betaMin, o.betaMax);
+    return {
+      coefficients(tau) {
+        const B = integrated(tau);
+        // expm1 keeps b accurate at small tau, where 1 - exp(-B) cancels.
+        return { a: Math.exp(-0.5 * B), b: Math.sqrt(-Math.expm1(-B)) };
+      },
+      drift: (tau) => -0.5 * beta(tau),
+      diffusionSquared: (tau) => beta(tau),
+    };
+  },
+  formulas: {
+    beta: 'beta(tau) = beta_min + tau (beta_max - beta_min)',
+    B: 'B(tau) = beta_min tau + (beta_max - beta_min) tau^2 / 2',
+    a: 'a(tau) = exp(-B(tau) / 2)',
+    b: 'b(tau) = sqrt(1 - exp(-B(tau)))  (computed as sqrt(-expm1(-B)))',
+    f: 'f(tau) = -beta(tau) / 2',
+    g2: 'g(tau)^2 = beta(tau)',
+  },
+  singularAtOne: false,
+  prior: STANDARD_NORMAL_PRIOR,
+  samplingCost: 1,
+});

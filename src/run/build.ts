@@ -3,7 +3,7 @@ import { hasExactScore, type DataSource, type Target } from '../../datasets/targ
 import { createBackbone, type Backbone } from '../../models/index.js';
 import { backboneConfig, type RunConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { createProcess, type GaussianPath } from '../process/index.js';
+import { processFromParams, type GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
 import type { ScoreNetwork } from '../score-network.js';
@@ -17,14 +17,7 @@ export interface RunParts<T extends DataSource = Target> {
 }
 
 export function processFromConfig(config: RunConfig): GaussianPath {
-  const p = config.process.params;
-  return createProcess(config.process.name, {
-    betaMin: p['beta_min'],
-    betaMax: p['beta_max'],
-    sigma: p['sigma'],
-    tauMin: p['tau_min'],
-    tauMax: p['tau_max'],
-  });
+  return processFromParams(config.process.name, config.process.params, 'config.json');
 }
 
 /**
