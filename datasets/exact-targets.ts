@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CHECKERBOARD_TARGET } from './checkerboard.js';
 import { FUNNEL_TARGET } from './funnel.js';
 import { GAUSSIAN_TARGET } from './gaussian.js';
 import { GMM_TARGET, GRID9_TARGET, RING8_TARGET } from './mixture.js';
@@ -18,6 +19,7 @@ export const EXACT_TARGETS = [
   GMM_TARGET,
   GAUSSIAN_TARGET,
   TWO_POINT_TARGET,
+  CHECKERBOARD_TARGET,
 ] as const;
 
 export type ExactTargetModule = (typeof EXACT_TARGETS)[number];

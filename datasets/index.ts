@@ -27,6 +27,7 @@ export { GaussianMixture, grid9, ring8, gmm } from './mixture.js';
 export { NealFunnel, funnel } from './funnel.js';
 export { gaussian } from './gaussian.js';
 export { TwoPoint, twoPoint } from './two-point.js';
+export { Checkerboard } from './checkerboard.js';
 export {
   createTarget,
   createTargetFromConfig,
