@@ -33,7 +33,7 @@ export function isSampleOnlyName(name: string): name is SampleOnlyName {
 }
 
 export function isImageTargetName(name: string): boolean {
-  return IMAGE_TARGET_NAMES.includes(name as DataSourceName);
+  return (IMAGE_TARGET_NAMES as readonly string[]).includes(name);
 }
 
 /** The module of a data source; a RangeError naming the known ones otherwise. */

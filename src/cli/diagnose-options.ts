@@ -39,8 +39,8 @@ function defaultsOf(key: TargetRequestKey): string {
     if (last && last.value === value) last.names.push(m.name);
     else groups.push({ names: [m.name], value });
   }
-  if (groups.length === 1) return String(groups[0]!.value);
-  return groups.map((g) => `${g.names.join('/')} ${String(g.value)}`).join(', ');
+  // One value for every target: the value alone ("10"), else per target.
+  return groups.length === 1 ? String(groups[0]?.value) : groups.map((g) => `${g.names.join('/')} ${String(g.value)}`).join(', ');
 }
 const str = (describe: string, group: string, defaultDescription?: string): Options => ({
   type: 'string',
