@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import type { Rng } from '../src/rng.js';
-import type { ParameterDescription, PathCoefficients, Points, Target } from './target.js';
+import { checkInteger, checkPath, countRows } from './checks.js';
+import { defineTarget } from './target-module.js';
+import type { NormalMarginal, ParameterDescription, PathCoefficients, Points, Target } from './target.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -36,7 +39,12 @@ interface Level {
 export class NealFunnel implements Target {
   readonly name = 'funnel';
   readonly dim: number;
+  /** Standard deviation of the first coordinate v. */
   readonly funnelScale: number = FUNNEL_DEFAULTS.scale;
+  /** v ~ N(0, scale^2) exactly. */
+  readonly marginal: NormalMarginal = { coordinate: 0, mean: 0, std: this.funnelScale };
+  /** The funnel's neck shows in the (x1, v) plane. */
+  readonly plotAxes = [1, 0] as const;
   readonly params: Record<string, unknown>;
   readonly parameterDescriptions: ParameterDescription[] = [
     { name: 'dim', description: 'dimension d: first coordinate v, then d - 1 coordinates of variance e^v' },
@@ -53,11 +61,9 @@ export class NealFunnel implements Target {
     const dim = options.dim ?? FUNNEL_DEFAULTS.dim;
     const tolerance = options.gridTolerance ?? FUNNEL_DEFAULTS.gridTolerance;
     const maxPoints = options.maxGridPoints ?? FUNNEL_DEFAULTS.maxGridPoints;
-    if (!Number.isInteger(dim) || dim < 2) throw new RangeError(`funnel dim must be an integer >= 2, got ${dim}`);
+    checkInteger('funnel dim', dim, 2);
     if (!(tolerance > 0)) throw new RangeError(`funnel gridTolerance must be positive, got ${tolerance}`);
-    if (!Number.isInteger(maxPoints) || maxPoints < 65) {
-      throw new RangeError(`funnel maxGridPoints must be an integer >= 65, got ${maxPoints}`);
-    }
+    checkInteger('funnel maxGridPoints', maxPoints, 65);
     this.dim = dim;
     this.halfRest = (dim - 1) / 2;
     this.params = { dim, scale: this.funnelScale, grid_tolerance: tolerance, max_grid_points: maxPoints };
@@ -81,7 +87,7 @@ export class NealFunnel implements Target {
 
   /** Closed form: log N(v; 0, scale^2) + sum_i log N(x_i; 0, e^v). */
   logDensity(x: Points): Float64Array {
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = this.exactLogDensity(x[i * this.dim], this.restSquares(x, i));
     return out;
@@ -89,7 +95,7 @@ export class NealFunnel implements Target {
 
   noisedLogDensity(x: Points, path: PathCoefficients): Float64Array {
     const level = this.level(path);
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n);
     const { a, b } = level;
     for (let i = 0; i < n; i++) {
@@ -118,7 +124,7 @@ export class NealFunnel implements Target {
   noisedScore(x: Points, path: PathCoefficients): Points {
     const level = this.level(path);
     const d = this.dim;
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n * d);
     const { a, b } = level;
     for (let i = 0; i < n; i++) {
@@ -143,7 +149,7 @@ export class NealFunnel implements Target {
   posteriorMean(x: Points, path: PathCoefficients): Points {
     const level = this.level(path);
     const d = this.dim;
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n * d);
     for (let i = 0; i < n; i++) {
       if (level.b === 0) {
@@ -165,7 +171,7 @@ export class NealFunnel implements Target {
   posteriorCovariance(x: Points, path: PathCoefficients): Float64Array {
     const level = this.level(path);
     const d = this.dim;
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n * d * d);
     if (level.b === 0) return out; // x0 = y / a exactly
     for (let i = 0; i < n; i++) {
@@ -184,10 +190,7 @@ export class NealFunnel implements Target {
   }
 
   private level(path: PathCoefficients): Level {
-    const { a, b } = path;
-    if (!(a >= 0 && b >= 0 && Number.isFinite(a) && Number.isFinite(b)) || (a === 0 && b === 0)) {
-      throw new RangeError(`path coefficients need a, b >= 0, not both 0; got a = ${a}, b = ${b}`);
-    }
+    const { a, b } = checkPath(path);
     const scale2 = this.funnelScale ** 2;
     const y0Variance = scale2 * a * a + b * b;
     return {
@@ -219,18 +222,20 @@ export class NealFunnel implements Target {
     for (let j = 1; j < d; j++) sum += x[i * d + j] * x[i * d + j];
     return sum;
   }
-
-  private countPoints(x: Points): number {
-    if (x.length % this.dim !== 0) {
-      throw new RangeError(`points of length ${x.length} do not split into rows of dimension ${this.dim}`);
-    }
-    return x.length / this.dim;
-  }
 }
 
 export function funnel(options: FunnelOptions = {}): NealFunnel {
   return new NealFunnel(options);
 }
+
+export const FUNNEL_TARGET = defineTarget({
+  name: 'funnel',
+  summary: "Neal's funnel: v ~ N(0, 3^2), x_i | v ~ N(0, e^v) for i >= 1",
+  options: z.object({ dim: z.number().int().min(2).default(FUNNEL_DEFAULTS.dim).describe('dimension d') }).strict(),
+  requestKeys: { dim: 'dim' },
+  capabilities: { exactScore: true, logDensity: true, mixture: false, marginal: true, nodeOnly: false },
+  build: (options) => new NealFunnel(options),
+});
 
 /** Window edges sit where the (tilted) integrand is below e^-TAIL of its value at the centre. */
 const TAIL = 40;

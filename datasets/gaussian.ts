@@ -1,4 +1,7 @@
-import { GaussianMixture } from './mixture.js';
+import { z } from 'zod';
+import { checkInteger, checkPositive } from './checks.js';
+import { GaussianMixture, MIXTURE_CAPABILITIES } from './mixture.js';
+import { defineTarget } from './target-module.js';
 
 export interface GaussianOptions {
   dim?: number;
@@ -14,10 +17,8 @@ export const GAUSSIAN_DEFAULTS = { dim: 2, std: 1 } as const;
  * target that is easy at every noise level.
  */
 export function gaussian(options: GaussianOptions = {}): GaussianMixture {
-  const dim = options.dim ?? GAUSSIAN_DEFAULTS.dim;
-  const std = options.std ?? GAUSSIAN_DEFAULTS.std;
-  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`gaussian dim must be a positive integer, got ${dim}`);
-  if (!(std > 0) || !Number.isFinite(std)) throw new RangeError(`gaussian std must be positive and finite, got ${std}`);
+  const dim = checkInteger('gaussian dim', options.dim ?? GAUSSIAN_DEFAULTS.dim, 1);
+  const std = checkPositive('gaussian std', options.std ?? GAUSSIAN_DEFAULTS.std);
   return new GaussianMixture(
     'gaussian',
     { weights: [1], means: [new Array<number>(dim).fill(0)], stds: [std] },
@@ -30,3 +31,17 @@ export function gaussian(options: GaussianOptions = {}): GaussianMixture {
     },
   );
 }
+
+export const GAUSSIAN_TARGET = defineTarget({
+  name: 'gaussian',
+  summary: 'isotropic Gaussian N(0, s^2 I)',
+  options: z
+    .object({
+      dim: z.number().int().min(1).default(GAUSSIAN_DEFAULTS.dim).describe('dimension d'),
+      std: z.number().positive().finite().default(GAUSSIAN_DEFAULTS.std).describe('standard deviation s of every coordinate'),
+    })
+    .strict(),
+  requestKeys: { dim: 'dim', std: 'std' },
+  capabilities: MIXTURE_CAPABILITIES,
+  build: (options) => gaussian(options),
+});

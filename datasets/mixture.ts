@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import { Rng } from '../src/rng.js';
+import { checkPath, countRows } from './checks.js';
+import { defineTarget } from './target-module.js';
 import type {
   MixtureInfo,
   ParameterDescription,
@@ -99,7 +102,7 @@ export class GaussianMixture implements Target {
 
   noisedLogDensity(x: Points, path: PathCoefficients): Float64Array {
     const ws = this.workspace(path);
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = this.responsibilities(x, i, ws);
     return out;
@@ -108,7 +111,7 @@ export class GaussianMixture implements Target {
   noisedScore(x: Points, path: PathCoefficients): Points {
     const d = this.dim;
     const ws = this.workspace(path);
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n * d);
     for (let i = 0; i < n; i++) {
       this.responsibilities(x, i, ws);
@@ -126,7 +129,7 @@ export class GaussianMixture implements Target {
   posteriorMean(x: Points, path: PathCoefficients): Points {
     const d = this.dim;
     const ws = this.workspace(path);
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n * d);
     for (let i = 0; i < n; i++) {
       this.responsibilities(x, i, ws);
@@ -142,7 +145,7 @@ export class GaussianMixture implements Target {
   posteriorCovariance(x: Points, path: PathCoefficients): Float64Array {
     const d = this.dim;
     const ws = this.workspace(path);
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n * d * d);
     const mean = new Float64Array(d);
     const b2 = path.b * path.b;
@@ -175,10 +178,7 @@ export class GaussianMixture implements Target {
 
   /** Per-call constants and scratch buffers for one noise level. */
   private workspace(path: PathCoefficients): Workspace {
-    const { a, b } = path;
-    if (!(a >= 0 && b >= 0 && Number.isFinite(a) && Number.isFinite(b)) || (a === 0 && b === 0)) {
-      throw new RangeError(`path coefficients need a, b >= 0, not both 0; got a = ${a}, b = ${b}`);
-    }
+    const { a, b } = checkPath(path);
     const k = this.components;
     const variance = Float64Array.from(this.mixture.stds, (s) => a * a * s * s + b * b);
     return {
@@ -223,13 +223,6 @@ export class GaussianMixture implements Target {
         ws.posteriorMeans[c * d + j] = mu + gain * (x[i * d + j] - a * mu);
       }
     }
-  }
-
-  private countPoints(x: Points): number {
-    if (x.length % this.dim !== 0) {
-      throw new RangeError(`points of length ${x.length} do not split into rows of dimension ${this.dim}`);
-    }
-    return x.length / this.dim;
   }
 }
 
@@ -313,3 +306,39 @@ export function gmm(options: GmmOptions = {}): GaussianMixture {
     },
   );
 }
+
+/** Capabilities every Gaussian mixture shares: exact everything, and its components for the mode metrics. */
+export const MIXTURE_CAPABILITIES = { exactScore: true, logDensity: true, mixture: true, marginal: false, nodeOnly: false } as const;
+
+export const GRID9_TARGET = defineTarget({
+  name: 'grid9',
+  summary: '2-D mixture of 9 Gaussians on {-5, 0, 5}^2, variance 0.3 per axis',
+  options: z.object({}).strict(),
+  capabilities: MIXTURE_CAPABILITIES,
+  build: () => grid9(),
+});
+
+export const RING8_TARGET = defineTarget({
+  name: 'ring8',
+  summary: '2-D mixture of 8 Gaussians on the circle of radius 5, std 0.5',
+  options: z.object({}).strict(),
+  capabilities: MIXTURE_CAPABILITIES,
+  build: () => ring8(),
+});
+
+export const GMM_TARGET = defineTarget({
+  name: 'gmm',
+  summary: 'K equally weighted unit-std Gaussians in d dimensions, means uniform in [-5, 5]^d',
+  options: z
+    .object({
+      components: z.number().int().min(1).default(GMM_DEFAULTS.components).describe('number of components K'),
+      dim: z.number().int().min(1).default(GMM_DEFAULTS.dim).describe('dimension d'),
+      seed: z.number().int().default(GMM_DEFAULTS.seed).describe('seed of the means, uniform in [-5, 5]^d'),
+    })
+    .strict(),
+  requestKeys: { dim: 'dim', components: 'components', targetSeed: 'seed' },
+  // The same mixture for a run's seed unless --target-seed fixes it.
+  runSeedOption: 'seed',
+  capabilities: MIXTURE_CAPABILITIES,
+  build: (options) => gmm(options),
+});

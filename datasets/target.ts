@@ -28,6 +28,13 @@ export interface MixtureInfo {
   stds: number[];
 }
 
+/** One coordinate whose law is known in closed form: x[coordinate] ~ N(mean, std^2). */
+export interface NormalMarginal {
+  coordinate: number;
+  mean: number;
+  std: number;
+}
+
 /**
  * Training data: what the trainer, the sampler and the distance metrics need.
  * Data known only by samples (MNIST) is a DataSource; a Target adds the exact
@@ -44,6 +51,12 @@ export interface DataSource {
   readonly dataStd: number;
   /** Present when every coordinate of every data point lies in [lo, hi] (images). */
   readonly dataRange?: DataRange;
+  /** Present for Gaussian mixtures: their components (the mode metrics count them). */
+  readonly mixture?: MixtureInfo;
+  /** Present when one coordinate has a known normal law (a 1-D metric compares against it exactly). */
+  readonly marginal?: NormalMarginal;
+  /** The two coordinates a scatter plot shows (x, y), when not the first two. */
+  readonly plotAxes?: readonly [number, number];
   sample(n: number, rng: Rng): Points;
 }
 
@@ -65,11 +78,6 @@ export interface ImageSource extends DataSource {
  * All methods are pure and deterministic given their inputs.
  */
 export interface Target extends DataSource {
-  /** Present for Gaussian mixtures. */
-  readonly mixture?: MixtureInfo;
-  /** Present for Neal's funnel: standard deviation of the first coordinate. */
-  readonly funnelScale?: number;
-
   /** log pi(x0) at the data (tau = 0). */
   logDensity(x: Points): Float64Array;
   /** log p_tau(x) of the noised marginal x = a x0 + b eps. */

@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import type { Rng } from '../src/rng.js';
+import { checkInteger, checkPath, checkPositive, countRows } from './checks.js';
+import { defineTarget } from './target-module.js';
 import type { ParameterDescription, PathCoefficients, Points, Target } from './target.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -51,10 +54,8 @@ export class TwoPoint implements Target {
   constructor(options: TwoPointOptions = {}) {
     const mu = options.mu ?? TWO_POINT_DEFAULTS.mu;
     const dim = options.dim ?? TWO_POINT_DEFAULTS.dim;
-    if (!(mu > 0) || !Number.isFinite(mu)) throw new RangeError(`two-point mu must be positive and finite, got ${mu}`);
-    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`two-point dim must be a positive integer, got ${dim}`);
-    this.mu = mu;
-    this.dim = dim;
+    this.mu = checkPositive('two-point mu', mu);
+    this.dim = checkInteger('two-point dim', dim, 1);
     this.params = { mu, dim };
     // Total variance mu^2, all of it in the first coordinate.
     this.dataStd = mu / Math.sqrt(dim);
@@ -75,7 +76,7 @@ export class TwoPoint implements Target {
     const { a, b } = checkPath(path);
     if (b === 0) return this.atomLogMass(x, a);
     const d = this.dim;
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const b2 = b * b;
     const am = a * this.mu;
     const out = new Float64Array(n);
@@ -92,7 +93,7 @@ export class TwoPoint implements Target {
     const { a, b } = checkPath(path);
     if (b === 0) throw new RangeError('the two-point target has no density at b = 0, so no score');
     const d = this.dim;
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const b2 = b * b;
     const am = a * this.mu;
     const out = new Float64Array(n * d);
@@ -106,7 +107,7 @@ export class TwoPoint implements Target {
   posteriorMean(x: Points, path: PathCoefficients): Points {
     const { a, b } = checkPath(path);
     const d = this.dim;
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n * d);
     for (let i = 0; i < n; i++) {
       // At b = 0, x = a x0 exactly.
@@ -119,7 +120,7 @@ export class TwoPoint implements Target {
   posteriorCovariance(x: Points, path: PathCoefficients): Float64Array {
     const { a, b } = checkPath(path);
     const d = this.dim;
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const out = new Float64Array(n * d * d);
     if (b === 0) return out;
     for (let i = 0; i < n; i++) out[i * d * d] = this.mu ** 2 * sech2((a * this.mu * x[i * d]) / (b * b));
@@ -129,7 +130,7 @@ export class TwoPoint implements Target {
   /** log(1/2) at the atoms +-scale mu e_1, -Infinity elsewhere. */
   private atomLogMass(x: Points, scale: number): Float64Array {
     const d = this.dim;
-    const n = this.countPoints(x);
+    const n = countRows(x, this.dim);
     const atom = scale * this.mu;
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -139,23 +140,22 @@ export class TwoPoint implements Target {
     }
     return out;
   }
-
-  private countPoints(x: Points): number {
-    if (x.length % this.dim !== 0) {
-      throw new RangeError(`points of length ${x.length} do not split into rows of dimension ${this.dim}`);
-    }
-    return x.length / this.dim;
-  }
-}
-
-function checkPath(path: PathCoefficients): PathCoefficients {
-  const { a, b } = path;
-  if (!(a >= 0 && b >= 0 && Number.isFinite(a) && Number.isFinite(b)) || (a === 0 && b === 0)) {
-    throw new RangeError(`path coefficients need a, b >= 0, not both 0; got a = ${a}, b = ${b}`);
-  }
-  return path;
 }
 
 export function twoPoint(options: TwoPointOptions = {}): TwoPoint {
   return new TwoPoint(options);
 }
+
+export const TWO_POINT_TARGET = defineTarget({
+  name: 'two-point',
+  summary: 'mass 1/2 at -mu e_1 and 1/2 at +mu e_1 (no density: exact posterior, logistic in x_1)',
+  options: z
+    .object({
+      mu: z.number().positive().finite().default(TWO_POINT_DEFAULTS.mu).describe('atoms at -mu e_1 and +mu e_1'),
+      dim: z.number().int().min(1).default(TWO_POINT_DEFAULTS.dim).describe('dimension d'),
+    })
+    .strict(),
+  requestKeys: { dim: 'dim', mu: 'mu' },
+  capabilities: { exactScore: true, logDensity: false, mixture: false, marginal: false, nodeOnly: false },
+  build: (options) => new TwoPoint(options),
+});

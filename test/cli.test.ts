@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 describe('train: bad flags get a one-line error naming the flag, the value and what is accepted', () => {
   const cases: [string[], RegExp][] = [
-    [['--target', 'moons'], /^--target 'moons': expected one of funnel, grid9, ring8, gmm, gaussian, two-point, mnist$/],
+    [['--target', 'moons'], /^--target 'moons': expected one of funnel, grid9, ring8, gmm, gaussian, two-point, checkerboard, mnist$/],
     [['--process', 've'], /^--process 've': expected one of vp, pbm$/],
     [['--backend', 'webgl'], /^--backend 'webgl': expected one of auto, tensorflow, webgpu, wasm, cpu$/],
     [['--parameterisation', 'velocity'], /^--parameterisation 'velocity': expected one of noise, score, data$/],

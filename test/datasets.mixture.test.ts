@@ -305,7 +305,7 @@ describe('mixture factories', () => {
 
 describe('target registry', () => {
   it('builds every target with its default options', () => {
-    const dims = { funnel: 10, grid9: 2, ring8: 2, gmm: 10, gaussian: 2, 'two-point': 1 };
+    const dims = { funnel: 10, grid9: 2, ring8: 2, gmm: 10, gaussian: 2, 'two-point': 1, checkerboard: 2 };
     for (const name of TARGET_NAMES) {
       const t = createTarget(name);
       expect(t.name).toBe(name);

@@ -48,7 +48,7 @@ describe('npm run diagnose', () => {
 
   const cases: [string[], RegExp][] = [
     [[], /^--target: give exactly one of --target NAME and --run DIR/],
-    [['--target', 'moons'], /^--target 'moons': expected one of funnel, grid9, ring8, gmm, gaussian, two-point$/],
+    [['--target', 'moons'], /^--target 'moons': expected one of funnel, grid9, ring8, gmm, gaussian, two-point, checkerboard$/],
     [['--target', 'grid9', '--mu', '2'], /^--mu 2: does not apply to --target grid9$/],
     [['--target', 'funnel', '--dim', '1'], /^--dim 1: not accepted by --target funnel/],
     [['--target', 'grid9', '--jacobian', 'full'], /^--jacobian full: applies only with --run/],

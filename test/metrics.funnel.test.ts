@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstCoordinateW1 } from '../src/metrics/funnel.js';
+import { firstCoordinateW1 } from '../src/metrics/marginal-w1.js';
 import { normalCdf, normalPdf } from '../src/metrics/normal.js';
 import { Rng } from '../src/rng.js';
 

@@ -22,7 +22,7 @@ describe('computeMetrics', () => {
     const f = computeMetrics(funnel.sample(80, Rng.fromSeed(52)), funnel.sample(80, Rng.fromSeed(53)), {
       dim: 3,
       seed: 1,
-      funnelScale: 3,
+      marginal: { coordinate: 0, mean: 0, std: 3 },
       sinkhorn: { maxIter: 5 },
     });
     expect(Object.keys(f.values).sort()).toEqual([...BASE_KEYS, 'x0_w1'].sort());

@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
-import { TARGET_NAMES } from '../../datasets/index.js';
+import { EXACT_TARGETS, TARGET_NAMES } from '../../datasets/exact-targets.js';
+import type { TargetRequestKey } from '../../datasets/target-module.js';
 import { BACKEND_CHOICES } from '../backend.js';
 import { JACOBIAN_METHODS } from '../diagnostics/network-localisation.js';
 import { flag, threadsFlag, threadsOption } from './flags.js';
@@ -23,6 +24,24 @@ export const DIAGNOSE_DEFAULTS = {
 } as const;
 
 const d = DIAGNOSE_DEFAULTS;
+
+/** The exact targets a request key applies to. */
+const takers = (key: TargetRequestKey) => EXACT_TARGETS.filter((m) => m.requestKeys[key] !== undefined);
+const namesTaking = (key: TargetRequestKey) => takers(key).map((m) => m.name).join(', ');
+
+/** The default each target gives the option a key sets, neighbours with one value joined: "funnel/gmm 10, gaussian 2". */
+function defaultsOf(key: TargetRequestKey): string {
+  const groups: { names: string[]; value: unknown }[] = [];
+  for (const m of takers(key)) {
+    const option = m.requestKeys[key]?.option;
+    const value = option === undefined ? undefined : m.resolveOptions({})[option];
+    const last = groups.at(-1);
+    if (last && last.value === value) last.names.push(m.name);
+    else groups.push({ names: [m.name], value });
+  }
+  // One value for every target: the value alone ("10"), else per target.
+  return groups.length === 1 ? String(groups[0]?.value) : groups.map((g) => `${g.names.join('/')} ${String(g.value)}`).join(', ');
+}
 const str = (describe: string, group: string, defaultDescription?: string): Options => ({
   type: 'string',
   describe,
@@ -34,11 +53,11 @@ const str = (describe: string, group: string, defaultDescription?: string): Opti
 export const DIAGNOSE_FLAGS: Record<string, Options> = {
   target: str(`exact diagnostics of a target: ${TARGET_NAMES.join(', ')}`, 'Source (one of):'),
   run: str('diagnostics of a trained run (its network, compared with its exact target)', 'Source (one of):'),
-  dim: str('dimension (funnel, gmm, gaussian, two-point)', 'Target options (with --target):', 'funnel/gmm 10, gaussian 2, two-point 1'),
-  components: str('number of mixture components (gmm)', 'Target options (with --target):', '10'),
-  'target-seed': str('seed of the gmm means', 'Target options (with --target):', '0'),
-  std: str('standard deviation (gaussian)', 'Target options (with --target):', '1'),
-  mu: str('atoms at -mu e_1 and +mu e_1 (two-point)', 'Target options (with --target):', '1'),
+  dim: str(`dimension (${namesTaking('dim')})`, 'Target options (with --target):', defaultsOf('dim')),
+  components: str(`number of mixture components (${namesTaking('components')})`, 'Target options (with --target):', defaultsOf('components')),
+  'target-seed': str('seed of the gmm means', 'Target options (with --target):', defaultsOf('targetSeed')),
+  std: str(`standard deviation (${namesTaking('std')})`, 'Target options (with --target):', defaultsOf('std')),
+  mu: str(`atoms at -mu e_1 and +mu e_1 (${namesTaking('mu')})`, 'Target options (with --target):', defaultsOf('mu')),
   weights: str(`network weights (with --run): ${WEIGHT_CHOICES.join(', ')}`, 'Network (with --run):', d.weights),
   jacobian: str(
     `score Jacobian: full (d backward passes), iterative (Lanczos on Jacobian-vector products, up to 40 steps), auto (full up to d = 20)`,

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createTargetFromConfig, type TargetName } from '../../datasets/index.js';
+import { exactTargetModule, type TargetName } from '../../datasets/exact-targets.js';
+import { requestFlag, TARGET_REQUEST_KEYS, type TargetRequest } from '../../datasets/target-module.js';
 import type { Target } from '../../datasets/target.js';
 import { describeBackend, initBackend } from '../backend.js';
 import { DIAGNOSE_DEFAULTS as D, type DiagnoseFlags } from '../cli/diagnose-options.js';
@@ -33,22 +34,9 @@ interface Source {
   overwriteDefault: boolean;
 }
 
-/** Which target flags each target takes, and the option each one sets. */
-const TARGET_FLAGS: Record<TargetName, [keyof DiagnoseFlags, string][]> = {
-  funnel: [['dim', 'dim']],
-  grid9: [],
-  ring8: [],
-  gmm: [['components', 'components'], ['dim', 'dim'], ['targetSeed', 'seed']],
-  gaussian: [['dim', 'dim'], ['std', 'std']],
-  'two-point': [['mu', 'mu'], ['dim', 'dim']],
-};
-const TARGET_FLAG_NAMES: [keyof DiagnoseFlags, string][] = [
-  ['dim', '--dim'],
-  ['components', '--components'],
-  ['targetSeed', '--target-seed'],
-  ['std', '--std'],
-  ['mu', '--mu'],
-];
+/** The target options diagnose takes (exact targets only, so no data files), in the order they are checked. */
+const TARGET_REQUEST_FLAGS = ['dim', 'components', 'targetSeed', 'std', 'mu'] as const satisfies readonly (keyof DiagnoseFlags)[];
+const TARGET_FLAG_NAMES: [keyof DiagnoseFlags, string][] = TARGET_REQUEST_FLAGS.map((key) => [key, requestFlag(key)]);
 const NETWORK_FLAG_NAMES: [keyof DiagnoseFlags, string][] = [
   ['weights', '--weights'],
   ['jacobian', '--jacobian'],
@@ -94,22 +82,20 @@ function resolveSettings(f: DiagnoseFlags): DiagnoseSettings {
 
 function targetSource(f: DiagnoseFlags, name: TargetName): Source {
   rejectGiven(f, NETWORK_FLAG_NAMES, 'applies only with --run (a network); --target is computed exactly');
-  const options: Record<string, unknown> = {};
-  for (const [key, flagName] of TARGET_FLAG_NAMES) {
-    const entry = TARGET_FLAGS[name].find(([k]) => k === key);
-    if (f[key] === undefined) continue;
-    if (!entry) throw new UsageError(`${flagName} ${String(f[key])}: does not apply to --target ${name}`);
-    options[entry[1]] = f[key];
-  }
+  const module = exactTargetModule(name);
+  const request: TargetRequest = {};
+  for (const key of TARGET_REQUEST_FLAGS) request[key] = f[key];
   let target: Target;
   try {
-    target = createTargetFromConfig(name, options);
+    // No run seed: gmm's means keep their own default seed.
+    target = module.create(module.optionsFromRequest(request));
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
-    const key = issues?.[0]?.path[0];
-    const flagName = TARGET_FLAG_NAMES.find(([k]) => TARGET_FLAGS[name].some(([fk, opt]) => fk === k && opt === key))?.[1];
+    const option = issues?.[0]?.path[0];
+    const key = TARGET_REQUEST_KEYS.find((k) => module.requestKeys[k]?.option === option);
     const why = issues?.[0]?.message ?? (err instanceof Error ? err.message : String(err));
-    throw new UsageError(`${flagName ?? '--target'} ${flagName ? String(options[String(key)]) : name}: not accepted by --target ${name} (${why})`);
+    throw new UsageError(`${key ? requestFlag(key) : '--target'} ${key ? String(request[key]) : name}: not accepted by --target ${name} (${why})`);
   }
   return {
     label: target.name,

@@ -25,9 +25,13 @@ function erfSeries(x: number): number {
   return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
 }
 
-/** erfc(x) for x > 0 from its continued fraction (modified Lentz); keeps relative accuracy in the tail. */
+/** erfc(x) for x > 0 from its continued fraction; keeps relative accuracy in the tail. */
 function erfcContinuedFraction(x: number): number {
-  // erfc(x) = e^{-x^2}/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
+  return (INV_SQRT_PI * Math.exp(-x * x)) / erfcFraction(x);
+}
+
+/** K(x) = x + (1/2)/(x + 1/(x + (3/2)/(x + ...))) for x > 0 (modified Lentz): erfc(x) = e^{-x^2} / (sqrt(pi) K(x)). */
+function erfcFraction(x: number): number {
   const tiny = 1e-300;
   let f = x;
   let c = x;
@@ -42,7 +46,7 @@ function erfcContinuedFraction(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return (INV_SQRT_PI * Math.exp(-x * x)) / f;
+  return f;
 }
 
 export function erf(x: number): number {
@@ -56,6 +60,15 @@ export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x < 0) return 2 - erfc(-x);
   return x < SERIES_LIMIT ? 1 - erfSeries(x) : erfcContinuedFraction(x);
+}
+
+/**
+ * The scaled complementary error function e^{x^2} erfc(x): finite where erfc underflows,
+ * so Gaussian tail masses can be taken in log space.
+ */
+export function erfcx(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  return x < SERIES_LIMIT ? Math.exp(x * x) * erfc(x) : INV_SQRT_PI / erfcFraction(x);
 }
 
 /** Standard normal CDF Phi(u), accurate in both tails. */

@@ -40,9 +40,13 @@ function targetFromConfig(config: RunConfig): DataSource {
   }
 }
 
-/** Rebuilds data source, process and a freshly initialised network from a run config (any target). */
-export function buildRunParts(config: RunConfig): RunParts<DataSource> {
-  return partsWith(targetFromConfig(config), config);
+/**
+ * Rebuilds data source, process and a freshly initialised network from a run config (any
+ * target). A caller that has just built the source for this config (a new run) hands it on
+ * as `source`, so the data is not read twice.
+ */
+export function buildRunParts(config: RunConfig, source: DataSource = targetFromConfig(config)): RunParts<DataSource> {
+  return partsWith(source, config);
 }
 
 function partsWith<T extends DataSource>(target: T, config: RunConfig): RunParts<T> {

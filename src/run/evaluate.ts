@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Target } from '../../datasets/target.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
-import { computeMetricsWithFloor, type MetricValues } from '../metrics/index.js';
+import { computeMetricsWithFloor, metricContextOf, type MetricValues } from '../metrics/index.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
@@ -51,12 +51,7 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
   const samples = Float64Array.from(samples32);
   const reference = target.sample(req.n, Rng.derive(req.sampler.seed, RNG_STREAMS.reference, 0));
   const reference2 = target.sample(req.n, Rng.derive(req.sampler.seed, RNG_STREAMS.reference, 1));
-  const { metrics, floor, sinkhorn } = computeMetricsWithFloor(samples, reference, reference2, {
-    dim: d,
-    seed: req.sampler.seed,
-    ...(target.mixture ? { mixture: target.mixture } : {}),
-    ...(target.funnelScale !== undefined ? { funnelScale: target.funnelScale } : {}),
-  });
+  const { metrics, floor, sinkhorn } = computeMetricsWithFloor(samples, reference, reference2, metricContextOf(target, req.sampler.seed));
   const metricSeconds = (performance.now() - t1) / 1000;
 
   fs.mkdirSync(req.outDir, { recursive: true });

@@ -3,8 +3,8 @@ import { renderScatterPng } from '../plot/index.js';
 
 /**
  * The picture a user expects: 2-D targets as samples over the target density;
- * the funnel as its (x1, x0) slice; anything else as the first two coordinates,
- * with fresh target samples underneath in grey.
+ * anything else as the two coordinates the target names (`plotAxes`: the funnel's
+ * (x1, x0) slice) or else the first two, with fresh target samples underneath in grey.
  */
 export async function renderSamplesPlot(target: Target, samples: Float64Array, reference: Float64Array): Promise<Uint8Array> {
   const d = target.dim;
@@ -26,17 +26,17 @@ export async function renderSamplesPlot(target: Target, samples: Float64Array, r
       domain: extent,
     });
   }
-  const funnel = target.funnelScale !== undefined;
+  const [xIndex, yIndex] = target.plotAxes ?? [0, 1];
   return renderScatterPng({
     points: samples,
     reference,
     dim: d,
-    xIndex: funnel ? 1 : 0,
-    yIndex: funnel ? 0 : 1,
-    xLabel: funnel ? 'x1' : 'x0',
-    yLabel: funnel ? 'x0' : 'x1',
+    xIndex,
+    yIndex,
+    xLabel: `x${xIndex}`,
+    yLabel: `x${yIndex}`,
     title: `${target.name} (d = ${d}): samples (colour) and target samples (grey)`,
-    domain: extentOf(reference, d, funnel ? [1, 0] : [0, 1]),
+    domain: extentOf(reference, d, [xIndex, yIndex]),
   });
 }
 

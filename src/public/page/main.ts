@@ -4,7 +4,8 @@
  * form, pre-filled from the query string (?bundle=URL&n=&steps=&seed=&backend=&autorun=1).
  * window.scoreSde exposes the state and the samples (for the headless test).
  */
-import { createTargetFromConfig, type Target } from '../../../datasets/index.js';
+import { createTargetFromConfig } from '../../../datasets/exact-targets.js';
+import type { Target } from '../../../datasets/target.js';
 import { mmd2 } from '../../metrics/mmd.js';
 import { Rng } from '../../rng.js';
 import { RNG_STREAMS } from '../../rng-streams.js';
