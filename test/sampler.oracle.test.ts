@@ -4,7 +4,8 @@ import type { Target } from '../datasets/target.js';
 import { mmd2 } from '../src/metrics/mmd.js';
 import { createProcess, type ProcessName } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
-import { sampleReverseSde, type SamplerOptions } from '../src/sampler/euler-maruyama.js';
+import { sampleReverseSde } from '../src/sampler/reverse-sde.js';
+import type { SamplerSettings as SamplerOptions } from '../src/sampler/settings.js';
 import { oracleScoreFunction } from '../src/sampler/score-function.js';
 import { useWasm } from './helpers.js';
 

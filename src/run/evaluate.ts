@@ -6,7 +6,8 @@ import { writeNpy } from '../io/npy.js';
 import { computeMetricsWithFloor, type MetricValues } from '../metrics/index.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
-import { sampleReverseSde, type SamplerOptions, type SamplerProgress } from '../sampler/euler-maruyama.js';
+import { sampleReverseSde, type SamplerProgress } from '../sampler/reverse-sde.js';
+import type { SamplerSettings } from '../sampler/settings.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import { renderSamplesPlot } from './plot-samples.js';
 import { samplingReport } from './sampling-report.js';
@@ -32,7 +33,7 @@ export interface EvaluationRequest {
   /** What produced the score (for metrics.json): e.g. "ema weights at step 4000" or "oracle". */
   scoreSource: string;
   n: number;
-  sampler: SamplerOptions;
+  sampler: SamplerSettings;
   outDir: string;
   onProgress?: SamplerProgress;
 }
