@@ -12,6 +12,8 @@ import type { ScoreModel } from './bundle/score-model.js';
 
 export {
   sample,
+  samplerSettings,
+  SOLVER_NAMES,
   BundleError,
   BUNDLE_FILES,
   BUNDLE_FORMAT_VERSION,
@@ -19,6 +21,9 @@ export {
   loadScoreModelFrom,
   parseBundleConfig,
   type SampleOptions,
+  type SamplerRequest,
+  type SamplerSettings,
+  type SolverName,
   type ScoreModel,
   type BundleConfig,
   type BundleReader,

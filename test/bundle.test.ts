@@ -134,7 +134,7 @@ describe('export -> load round trip (MLP; the U-Net round trip is in mnist.cli.t
     const fromBundle = await sample(model, { n: 50, steps: 10, seed: 3 });
     const parts = buildRun(vpConfig);
     loadWeights(vpRun, parts.backbone, 'ema');
-    const { sampleReverseSde } = await import('../src/sampler/euler-maruyama.js');
+    const { sampleReverseSde } = await import('../src/sampler/reverse-sde.js');
     const { networkScoreFunction } = await import('../src/sampler/score-function.js');
     const options = { steps: 10, tauMin: parts.path.tauMin, tauMax: parts.path.tauMax, denoise: true, batchSize: 2000, seed: 3 };
     const fromRun = await sampleReverseSde(parts.path, networkScoreFunction(parts.net), 50, 2, options);

@@ -8,7 +8,7 @@ import { diagnoseCli } from '../src/cli/diagnose-cli.js';
 import type { DiagnosticsJson } from '../src/diagnostics/report.js';
 import { createProcess } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
-import { sampleReverseSde } from '../src/sampler/euler-maruyama.js';
+import { sampleReverseSde } from '../src/sampler/reverse-sde.js';
 import { oracleScoreFunction } from '../src/sampler/score-function.js';
 import { tempDir, useWasm } from './helpers.js';
 

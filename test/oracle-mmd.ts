@@ -2,7 +2,8 @@ import type { Target } from '../datasets/target.js';
 import { mmd2 } from '../src/metrics/mmd.js';
 import { createProcess, type ProcessName } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
-import { sampleReverseSde, type SamplerOptions } from '../src/sampler/euler-maruyama.js';
+import { sampleReverseSde } from '../src/sampler/reverse-sde.js';
+import type { SamplerSettings } from '../src/sampler/settings.js';
 import { oracleScoreFunction } from '../src/sampler/score-function.js';
 
 const N = 1000;
@@ -26,7 +27,7 @@ export function floorBound(target: Target, seed: number): { mean: number; sd: nu
 }
 
 /** MMD^2 of N exact-score samples (seed 5) against a held-out target sample, beside the floor bound. */
-export async function oracleMmd(target: Target, processName: ProcessName, steps: number, extra: Partial<SamplerOptions> = {}) {
+export async function oracleMmd(target: Target, processName: ProcessName, steps: number, extra: Partial<SamplerSettings> = {}) {
   const path = createProcess(processName);
   const samples = await sampleReverseSde(path, oracleScoreFunction(target), N, target.dim, {
     steps,

@@ -5,7 +5,7 @@ import type { DataSource } from '../datasets/target.js';
 import { createProcess } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
 import { clipOption, clippedScoreFunction } from '../src/sampler/clip-denoised.js';
-import { sampleReverseSde } from '../src/sampler/euler-maruyama.js';
+import { sampleReverseSde } from '../src/sampler/reverse-sde.js';
 import { oracleScoreFunction, type ScoreFunction } from '../src/sampler/score-function.js';
 import { useWasm } from './helpers.js';
 

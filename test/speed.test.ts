@@ -8,7 +8,7 @@ import { dsmLoss } from '../src/loss.js';
 import { createOptimiser, OPTIMISER_PLACEMENTS } from '../src/optim/optimiser.js';
 import { createProcess } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
-import { sampleReverseSde } from '../src/sampler/euler-maruyama.js';
+import { sampleReverseSde } from '../src/sampler/reverse-sde.js';
 import { networkScoreFunction } from '../src/sampler/score-function.js';
 import type { ScoreNetwork } from '../src/score-network.js';
 import { trainStep } from '../src/train/step.js';

@@ -7,7 +7,7 @@ import { mmd2 } from '../src/metrics/mmd.js';
 import { buildRun } from '../src/run/build.js';
 import { writeRunConfig } from '../src/run/run-dir.js';
 import { Rng } from '../src/rng.js';
-import { sampleReverseSde } from '../src/sampler/euler-maruyama.js';
+import { sampleReverseSde } from '../src/sampler/reverse-sde.js';
 import { networkScoreFunction } from '../src/sampler/score-function.js';
 import { TrainingLog } from '../src/train/log.js';
 import { checkpointPath, freshState, loadState } from '../src/train/state.js';

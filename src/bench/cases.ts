@@ -5,7 +5,7 @@ import { mmd2 } from '../metrics/mmd.js';
 import { sinkhornDivergence } from '../metrics/sinkhorn.js';
 import { createProcess } from '../process/index.js';
 import { Rng } from '../rng.js';
-import { sampleReverseSde } from '../sampler/euler-maruyama.js';
+import { sampleReverseSde } from '../sampler/reverse-sde.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
 import type { ScoreNetwork } from '../score-network.js';
 import { convCase, unetCase } from './image-cases.js';

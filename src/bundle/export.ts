@@ -1,4 +1,3 @@
-import type { DataRange } from '../../datasets/target.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -11,15 +10,15 @@ import { loadWeights } from '../train/state.js';
 import { BUNDLE_FILES, type BundleConfig, type WeightFormat } from './format.js';
 import { buildBundleFiles } from './manifest.js';
 import type { NamedTensor } from './named-tensors.js';
-import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
+import type { SamplerSettings } from '../sampler/settings.js';
 
 export interface ExportRequest {
   runDir: string;
   outDir: string;
   formats: WeightFormat[];
   weights: 'ema' | 'raw';
-  /** Recommended sampler settings recorded in the bundle. */
-  sampler: { steps: number; denoise: boolean; batchSize: number; clip: DataRange | null; corrector?: CorrectorOptions };
+  /** Recommended sampler settings recorded in the bundle (its seed too; the process records the time range). */
+  sampler: SamplerSettings;
   producer: string;
   now?: Date;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { backboneConfigSchema } from '../../models/schema.js';
 import { PARAMETERISATIONS } from '../parameterisation.js';
 import { PROCESS_NAMES } from '../process/gaussian-path.js';
+import { dataRangeSchema, samplerSettingsSchema, solverNameSchema } from '../sampler/settings.js';
 
 /**
  * The bundle: a directory with config.json (this schema) and the weights in one
@@ -75,16 +76,15 @@ export const bundleConfigSchema = z.object({
     prior: z.string(),
     formulas: z.record(z.string(), z.string()),
   }),
-  sampler: z.object({
-    method: z.literal('euler-maruyama'),
-    steps: positiveInt,
-    denoise: z.boolean(),
-    // Added within format version 1: absent in older bundles, which means no clip.
-    clip: z.object({ lo: finite, hi: finite }).nullable().optional(),
-    // Added within format version 1: absent in older bundles, which means plain Euler-Maruyama.
-    corrector: z.object({ steps: z.number().int().min(0), snr: finite }).optional(),
-    seed: z.number().int(),
-    batchSize: positiveInt,
+  /**
+   * The recommended sampler settings (the process gives the time range), the
+   * solver named by `method`. Within format version 1, `clip` (absent: no clip)
+   * and `corrector` (absent: none) were added later.
+   */
+  sampler: samplerSettingsSchema.pick({ steps: true, denoise: true, corrector: true, seed: true, batchSize: true }).extend({
+    method: solverNameSchema,
+    clip: dataRangeSchema.nullable().optional(),
+    /** The update rule in words, precise enough to reimplement. */
     update: z.string(),
   }),
   target: z.object({

@@ -1,10 +1,10 @@
-import type { DataRange } from '../../datasets/target.js';
 import type { RunConfig } from '../config.js';
 import { processFromParams, processModule } from '../process/index.js';
+import type { SamplerSettings } from '../sampler/settings.js';
 import { describeNetwork } from './describe-network.js';
-import { SAMPLER_UPDATE } from './describe-process.js';
 import { BundleError } from './errors.js';
 import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleConfig, type WeightFormat } from './format.js';
+import { samplerRecord } from './sampler-record.js';
 import { encodeSafetensors } from './safetensors.js';
 import { encodeTfjsWeights } from './tfjs-weights.js';
 import type { NamedTensor } from './named-tensors.js';
@@ -17,8 +17,8 @@ export interface BundleContents {
   formats: WeightFormat[];
   /** The run's metrics.json files, each with the name of its samples folder. */
   evaluation: BundleConfig['evaluation'];
-  /** Recommended sampler settings (those of the run's own evaluation). */
-  sampler: { steps: number; denoise: boolean; batchSize: number; clip: DataRange | null };
+  /** Recommended sampler settings (those `npm run sample` takes on the run); the process's time range is recorded with the process. */
+  sampler: SamplerSettings;
   producer: string;
   createdAt: string;
 }
@@ -68,7 +68,7 @@ export function buildBundleFiles(c: BundleContents): { config: BundleConfig; fil
       prior: path.priorDescription,
       formulas: processModule(path.name).formulas,
     },
-    sampler: { method: 'euler-maruyama', ...c.sampler, seed: c.run.train.seed, update: SAMPLER_UPDATE },
+    sampler: samplerRecord(c.sampler),
     target: c.run.target,
     training: { ...c.run.train, backend: c.run.backend },
     evaluation: c.evaluation,

@@ -1,12 +1,11 @@
-import type { DataRange } from '../../datasets/target.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianPath } from '../process/index.js';
-import { clipTo } from '../sampler/clip-denoised.js';
-import { sampleReverseSde, type SamplerProgress } from '../sampler/euler-maruyama.js';
-import { correctorOption, type CorrectorOptions } from '../sampler/langevin-corrector.js';
+import { sampleReverseSde, type SamplerProgress } from '../sampler/reverse-sde.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
+import { resolveSamplerSettings, type SamplerRequest, type SamplerSettings } from '../sampler/settings.js';
 import type { ScoreNetwork } from '../score-network.js';
 import type { BundleConfig } from './format.js';
+import { recordedSamplerDefaults } from './sampler-record.js';
 
 /** A loaded bundle: the score function, its process, and the bundle's description. */
 export interface ScoreModel {
@@ -35,41 +34,22 @@ export function scoreModel(config: BundleConfig, process: GaussianPath, network:
   };
 }
 
-export interface SampleOptions {
+/**
+ * What sample() takes: n, and any sampler setting to change (see SamplerRequest;
+ * the rest are the bundle's recorded settings over its process's time range).
+ * `clip: null` never clips; the batch size keys the noise stream, so it changes the draws.
+ */
+export type SampleOptions = SamplerRequest & {
   n: number;
-  /** Defaults: the bundle's recorded sampler settings and the process's time range. */
-  steps?: number;
-  seed?: number;
-  tauMin?: number;
-  tauMax?: number;
-  denoise?: boolean;
-  /** Clip the denoised estimate to this box (null: never); default: the bundle's recorded range, if any. */
-  clip?: DataRange | null;
-  /** Particles integrated together; the noise stream is keyed by batch, so it changes the draws. */
-  batchSize?: number;
-  /** Langevin corrector steps after each predictor step; default: the bundle's recorded corrector, if any. */
-  corrector?: CorrectorOptions;
   onProgress?: SamplerProgress;
+};
+
+/** The settings sample() would use: the bundle's recorded ones with `request` over them. */
+export function samplerSettings(model: ScoreModel, request: SamplerRequest = {}): SamplerSettings {
+  return resolveSamplerSettings(request, recordedSamplerDefaults(model.config.sampler, model.process));
 }
 
-/** Reverse-time Euler-Maruyama (optionally with a Langevin corrector) from the model: n x dim samples, row-major float32. */
+/** Samples the model's reverse process with its solver (and corrector, if any): n x dim samples, row-major float32. */
 export function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Array> {
-  const recommended = model.config.sampler;
-  return sampleReverseSde(
-    model.process,
-    model.scoreFunction,
-    o.n,
-    model.dim,
-    {
-      steps: o.steps ?? recommended.steps,
-      tauMin: o.tauMin ?? model.process.tauMin,
-      tauMax: o.tauMax ?? model.process.tauMax,
-      denoise: o.denoise ?? recommended.denoise,
-      batchSize: o.batchSize ?? recommended.batchSize,
-      seed: o.seed ?? recommended.seed,
-      ...clipTo(o.clip === undefined ? recommended.clip : o.clip),
-      ...correctorOption(o.corrector ?? recommended.corrector),
-    },
-    o.onProgress,
-  );
+  return sampleReverseSde(model.process, model.scoreFunction, o.n, model.dim, samplerSettings(model, o), o.onProgress);
 }

@@ -1,6 +1,6 @@
 import { formatMetricsTable } from '../metrics/table.js';
 import type { EvaluationResult } from '../run/evaluate.js';
-import type { SamplerProgress } from '../sampler/euler-maruyama.js';
+import type { SamplerProgress } from '../sampler/reverse-sde.js';
 import { progressBar } from './progress.js';
 
 /** A progress bar for the sampler, whose total is known only once it starts. */

@@ -1,41 +1,25 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
-import { isImageTargetName } from '../../datasets/index.js';
 import { BACKEND_CHOICES } from '../backend.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
-import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
+import { SAMPLING_RECIPES, type SamplingRequest } from '../config/sampling.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
-export const SAMPLE_DEFAULTS = { n: 2000, steps: 500, batchSize: 2000, weights: 'ema', backend: 'auto', correctorSteps: 0, correctorSnr: 0.16 } as const;
-/**
- * Image targets (mnist): fewer samples, fewer steps, smaller batches (a U-Net
- * pass over 2000 images at once needs gigabytes). The same for `npm run
- * sample` from a run or a bundle and for train's evaluation, so that they draw
- * the same samples.
- */
+/** Defaults of the flags that are not sampler settings (those are the sampling recipes of src/config/sampling.ts). */
+export const SAMPLE_DEFAULTS = { weights: 'ema', backend: 'auto' } as const;
+
+const POINT = SAMPLING_RECIPES.point;
+const IMAGE = SAMPLING_RECIPES.image;
+
+/** The image recipe as the help texts quote it (train's --eval-* flags too). */
 export const IMAGE_SAMPLE_DEFAULTS = {
-  n: 1000,
-  steps: 100,
-  batchSize: 250,
-  // One Langevin corrector step per level at snr 0.25: measured on the CPU recipe's networks (seed 0),
-  // the confident share rises VP 76.6% -> 81.6%, PBM 78.2% -> 86.2% (at 0.16: 78.7%, 81.7%), for
-  // about 1.7 times the sampling time.
-  correctorSteps: 1,
-  correctorSnr: 0.25,
+  n: IMAGE.n,
+  steps: IMAGE.steps,
+  batchSize: IMAGE.batchSize,
+  correctorSteps: IMAGE.corrector.steps,
+  correctorSnr: IMAGE.corrector.snr,
 } as const;
 
-export interface SamplingDefaults {
-  n: number;
-  steps: number;
-  batchSize: number;
-  corrector: CorrectorOptions;
-}
-
-/** n, steps, batch size and corrector when the flags leave them out. */
-export function samplingDefaults(targetName: string): SamplingDefaults {
-  const d = isImageTargetName(targetName) ? IMAGE_SAMPLE_DEFAULTS : SAMPLE_DEFAULTS;
-  return { n: d.n, steps: d.steps, batchSize: d.batchSize, corrector: { steps: d.correctorSteps, snr: d.correctorSnr } };
-}
 export const WEIGHT_CHOICES = ['ema', 'raw'] as const;
 
 const str = textOption;
@@ -44,13 +28,13 @@ const str = textOption;
 export const SAMPLE_FLAGS: Record<string, Options> = {
   run: str('run directory written by npm run train (this or --bundle is required)'),
   bundle: str('bundle directory written by npm run export, instead of --run'),
-  n: str('number of samples', `${SAMPLE_DEFAULTS.n} (mnist: ${IMAGE_SAMPLE_DEFAULTS.n})`),
-  steps: str('Euler-Maruyama steps', `${SAMPLE_DEFAULTS.steps} (mnist: ${IMAGE_SAMPLE_DEFAULTS.steps})`),
+  n: str('number of samples', `${POINT.n} (mnist: ${IMAGE.n})`),
+  steps: str('Euler-Maruyama steps', `${POINT.steps} (mnist: ${IMAGE.steps})`),
   'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
   'tau-max': str('first noise level (where the prior is placed)', "the process's tau_max"),
-  'batch-size': str('particles integrated together', `${SAMPLE_DEFAULTS.batchSize} (mnist: ${IMAGE_SAMPLE_DEFAULTS.batchSize})`),
-  'corrector-steps': str('Langevin corrector steps after each Euler-Maruyama step (predictor-corrector); 0: plain EM', `${SAMPLE_DEFAULTS.correctorSteps} (mnist: ${IMAGE_SAMPLE_DEFAULTS.correctorSteps})`),
-  'corrector-snr': str('signal-to-noise ratio r of a corrector step (step size 2 (r mean|z| / mean|s|)^2, norms averaged over the batch)', `${SAMPLE_DEFAULTS.correctorSnr} (mnist: ${IMAGE_SAMPLE_DEFAULTS.correctorSnr})`),
+  'batch-size': str('particles integrated together', `${POINT.batchSize} (mnist: ${IMAGE.batchSize})`),
+  'corrector-steps': str('Langevin corrector steps after each Euler-Maruyama step (predictor-corrector); 0: plain EM', `${POINT.corrector.steps} (mnist: ${IMAGE.corrector.steps})`),
+  'corrector-snr': str('signal-to-noise ratio r of a corrector step (step size 2 (r mean|z| / mean|s|)^2, norms averaged over the batch)', `${POINT.corrector.snr} (mnist: ${IMAGE.corrector.snr})`),
   denoise: { type: 'boolean', default: true, describe: 'finish with one denoising step (Tweedie); --no-denoise skips' },
   clip: {
     type: 'boolean',
@@ -101,3 +85,18 @@ export const sampleFlagsSchema = z.object({
 }).superRefine(oneSource);
 
 export type SampleFlags = z.infer<typeof sampleFlagsSchema>;
+
+/** The sampling the flags ask for; what they leave out, the target's recipe fills in. */
+export function samplingRequest(f: SampleFlags): SamplingRequest {
+  return {
+    n: f.n,
+    steps: f.steps,
+    tauMin: f.tauMin,
+    tauMax: f.tauMax,
+    denoise: f.denoise,
+    batchSize: f.batchSize,
+    seed: f.seed,
+    ...(f.clip ? {} : { clip: null }),
+    corrector: { steps: f.correctorSteps, snr: f.correctorSnr },
+  };
+}

@@ -4,11 +4,11 @@ import { dataRangeOf } from '../../datasets/sources.js';
 import { initBackend } from '../backend.js';
 import { EXPORT_DEFAULTS, type ExportFlags } from '../cli/export-options.js';
 import { printJsonSummary } from '../cli/run-command.js';
-import { samplingDefaults } from '../cli/sample-options.js';
+import { resolveSampling } from '../config/sampling.js';
+import { processFromConfig } from '../run/build.js';
 import { readRunConfig } from '../run/run-dir.js';
 import { exportBundle } from '../bundle/export.js';
 import { WEIGHT_FORMATS, type WeightFormat } from '../bundle/format.js';
-import { correctorOption } from '../sampler/langevin-corrector.js';
 
 const PRODUCER = 'score-sde 0.1.0';
 
@@ -20,15 +20,16 @@ export async function exportCommand(f: ExportFlags): Promise<number> {
   const format = f.format ?? EXPORT_DEFAULTS.format;
   const formats: WeightFormat[] = format === 'all' ? [...WEIGHT_FORMATS] : [format];
   const weights = f.weights ?? EXPORT_DEFAULTS.weights;
-  // The sampler settings `npm run sample` would use on the run (images: smaller batches, fewer steps).
-  const targetName = readRunConfig(f.run, '--run').target.name;
-  const { steps, batchSize, corrector } = samplingDefaults(targetName);
+  // The sampler settings `npm run sample` would use on the run (images: smaller batches, fewer steps, the corrector).
+  const run = readRunConfig(f.run, '--run');
+  const target = { name: run.target.name, dataRange: dataRangeOf(run.target.name) };
+  const { settings } = resolveSampling({}, { target, process: processFromConfig(run), seed: run.train.seed });
   const result = exportBundle({
     runDir: f.run,
     outDir: f.out,
     formats,
     weights,
-    sampler: { steps, denoise: true, batchSize, clip: dataRangeOf(targetName) ?? null, ...correctorOption(corrector) },
+    sampler: settings,
     producer: PRODUCER,
   });
   const { config } = result;

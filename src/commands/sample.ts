@@ -4,16 +4,16 @@ import { describeBackend, initBackend } from '../backend.js';
 import { openBundleForSampling } from '../bundle/sample-source.js';
 import { samplerProgress } from '../cli/evaluation-report.js';
 import { printJsonSummary } from '../cli/run-command.js';
-import { SAMPLE_DEFAULTS, samplingDefaults, type SampleFlags } from '../cli/sample-options.js';
+import { SAMPLE_DEFAULTS, samplingRequest, type SampleFlags } from '../cli/sample-options.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
+import { resolveSampling } from '../config/sampling.js';
 import { isImageSource } from '../../datasets/target.js';
 import { UsageError } from '../errors.js';
 import { singularEndRefusal, type GaussianPath } from '../process/index.js';
 import { buildRunParts, requireExactTarget } from '../run/build.js';
 import { evaluateSource, evaluationSummary, printAnyEvaluation } from '../run/evaluation.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
-import { clipOption } from '../sampler/clip-denoised.js';
-import { correctorOption, type CorrectorOptions } from '../sampler/langevin-corrector.js';
+import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
 import { holdsSamples, samplesDir } from './evaluation-label.js';
@@ -81,12 +81,12 @@ function refuseEarlierSamples(outDir: string, fromFlag: boolean): void {
   throw new UsageError(`${where}: already holds samples (metrics.json); choose another --out, or move that folder away`);
 }
 
-/** `npm run sample`: reverse-time Euler-Maruyama from a run's (or a bundle's) network, or the exact score, then metrics. */
+/** `npm run sample`: the reverse-time sampler from a run's (or a bundle's) network, or the exact score, then metrics. */
 export async function sampleCommand(f: SampleFlags): Promise<number> {
   const startedAt = performance.now();
   const source = f.bundle !== undefined ? await bundleSource(f, f.bundle) : await runSource(f, f.run!);
-  const tauMin = f.tauMin ?? source.path.tauMin;
-  const tauMax = f.tauMax ?? source.path.tauMax;
+  const { n, settings, recipe } = resolveSampling(samplingRequest(f), { target: source.target, process: source.path, seed: source.defaultSeed });
+  const { steps, tauMin, tauMax, seed } = settings;
   if (!(tauMin < tauMax)) throw new UsageError(`--tau-min ${tauMin}: must be below --tau-max (${tauMax})`);
   const singular = singularEndRefusal(source.path.name, tauMax);
   if (singular !== null) throw new UsageError(singular);
@@ -96,18 +96,11 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
   const { score, scoreSource } = f.oracle
     ? { score: oracleScoreFunction(requireExactTarget(source.target, '--oracle', 'the oracle sampler uses it')), scoreSource: 'oracle (exact score)' }
     : source.loadNetwork();
-  const defaults = samplingDefaults(source.target.name);
-  const n = f.n ?? defaults.n;
-  const steps = f.steps ?? defaults.steps;
-  const seed = f.seed ?? source.defaultSeed;
-  const correctorSteps = f.correctorSteps ?? defaults.corrector.steps;
-  const correctorSnr = f.correctorSnr ?? defaults.corrector.snr;
-  if (f.correctorSnr !== undefined && correctorSteps === 0) {
+  if (f.correctorSnr !== undefined && settings.corrector === undefined) {
     throw new UsageError(`--corrector-snr ${f.correctorSnr}: applies only with --corrector-steps 1 or more`);
   }
-  const corrector = { steps: correctorSteps, snr: correctorSnr };
   const variants = [
-    ...correctorVariant(corrector, defaults.corrector),
+    ...correctorVariant(settings.corrector, recipe.corrector),
     ...(f.denoise ? [] : ['nodenoise']), ...(f.clip || source.target.dataRange === undefined ? [] : ['noclip'])];
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
   refuseEarlierSamples(outDir, f.out !== undefined);
@@ -120,16 +113,7 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
     score,
     scoreSource,
     n,
-    sampler: {
-      steps,
-      tauMin,
-      tauMax,
-      denoise: f.denoise,
-      batchSize: f.batchSize ?? defaults.batchSize,
-      seed,
-      ...clipOption(f.clip, source.target),
-      ...correctorOption(corrector),
-    },
+    sampler: settings,
     outDir,
     onProgress: progress.onProgress,
   });
@@ -153,9 +137,10 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
 }
 
 /** The folder-name part for a corrector other than the target's default: em (none), or pc<K>-snr<r>. */
-function correctorVariant(chosen: CorrectorOptions, byDefault: CorrectorOptions): string[] {
-  if (chosen.steps === byDefault.steps && (chosen.steps === 0 || chosen.snr === byDefault.snr)) return [];
-  return [chosen.steps === 0 ? 'em' : `pc${chosen.steps}-snr${chosen.snr}`];
+function correctorVariant(chosen: CorrectorOptions | undefined, byDefault: CorrectorOptions): string[] {
+  if (chosen === undefined) return byDefault.steps === 0 ? [] : ['em'];
+  if (chosen.steps === byDefault.steps && chosen.snr === byDefault.snr) return [];
+  return [`pc${chosen.steps}-snr${chosen.snr}`];
 }
 
 /** out_dir already names the folder. */

@@ -6,14 +6,14 @@ import { progressBar } from '../cli/progress.js';
 import { TRAIN_DEFAULTS, type TrainFlags } from '../cli/train-options.js';
 import { UsageError } from '../errors.js';
 import { samplerProgress } from '../cli/evaluation-report.js';
-import { buildRunParts } from '../run/build.js';
+import { buildRunParts, processFromConfig } from '../run/build.js';
 import { evaluateSource, evaluationSummary, printAnyEvaluation, type Evaluation } from '../run/evaluation.js';
 import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
 import { isImageTargetName } from '../../datasets/index.js';
-import { samplingDefaults, type SamplingDefaults } from '../cli/sample-options.js';
+import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
+import { dataRangeOf } from '../../datasets/sources.js';
+import type { SamplerSettings } from '../sampler/settings.js';
 import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
-import { clipOption } from '../sampler/clip-denoised.js';
-import { correctorOption } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
 import { TrainingLog } from '../train/log.js';
 import { freshState, loadState } from '../train/state.js';
@@ -141,7 +141,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   if (evalPlan !== null && evalPlan.outDir !== null) {
     // Sample with the EMA weights, as `npm run sample` does.
     state.optimiser.copyEmaToParams();
-    const { n, steps, batchSize, corrector, outDir } = evalPlan;
+    const { n, settings, outDir } = evalPlan;
     const progress = samplerProgress();
     evaluation = await evaluateSource({
       target: parts.target,
@@ -150,16 +150,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
       score: networkScoreFunction(parts.net),
       scoreSource: `ema weights at step ${outcome.step}`,
       n,
-      sampler: {
-        steps,
-        tauMin: parts.path.tauMin,
-        tauMax: parts.path.tauMax,
-        denoise: true,
-        batchSize,
-        seed: config.train.seed,
-        ...clipOption(true, parts.target),
-        ...correctorOption(corrector),
-      },
+      sampler: settings,
       outDir,
       onProgress: progress.onProgress,
     });
@@ -188,19 +179,24 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
 /** The evaluation after training to config.train.steps: its settings and folder (null: both candidate folders hold one already). */
 function evaluationPlan(f: TrainFlags, config: RunConfig, runDir: string): EvaluationPlan {
   const d = evalDefaults(config.target.name);
-  const n = f.evalSamples ?? d.n;
-  const steps = f.evalSteps ?? d.steps;
-  const outDir = trainEvaluationDir(runDir, n, steps, config.train.seed, config.train.steps);
-  return { n, steps, batchSize: f.evalBatchSize ?? d.batchSize, corrector: d.corrector, outDir };
+  const target = { name: config.target.name, dataRange: dataRangeOf(config.target.name) };
+  const { n, settings } = resolveSampling(
+    { n: f.evalSamples ?? d.n, steps: f.evalSteps ?? d.steps, batchSize: f.evalBatchSize ?? d.batchSize },
+    { target, process: processFromConfig(config), seed: config.train.seed },
+  );
+  const outDir = trainEvaluationDir(runDir, n, settings.steps, settings.seed, config.train.steps);
+  return { n, settings, outDir };
 }
 
-interface EvaluationPlan extends SamplingDefaults {
+interface EvaluationPlan {
+  n: number;
+  settings: SamplerSettings;
   outDir: string | null;
 }
 
-/** Evaluation defaults: those of `npm run sample` for an image target (fewer, smaller batches, the corrector), else train's own. */
-function evalDefaults(targetName: string): SamplingDefaults {
+/** Evaluation defaults: for an image target none of its own (the sampling recipe, as `npm run sample`: the same samples), else train's. */
+function evalDefaults(targetName: string): SamplingRequest {
   const D = TRAIN_DEFAULTS;
-  if (isImageTargetName(targetName)) return samplingDefaults(targetName);
-  return { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize, corrector: samplingDefaults(targetName).corrector };
+  if (isImageTargetName(targetName)) return {};
+  return { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize };
 }

@@ -8,7 +8,7 @@ import { scoreErrorCurve } from '../metrics/score-error.js';
 import { buildRun, type RunParts } from '../run/build.js';
 import { evaluate, type EvaluationResult } from '../run/evaluate.js';
 import { RUN_FILES, writeRunConfig } from '../run/run-dir.js';
-import type { SamplerOptions } from '../sampler/euler-maruyama.js';
+import type { SamplerSettings } from '../sampler/settings.js';
 import { networkScoreFunction, oracleScoreFunction } from '../sampler/score-function.js';
 import { TrainingLog } from '../train/log.js';
 import { freshState } from '../train/state.js';
@@ -54,7 +54,7 @@ function summarise(result: EvaluationResult, cellDir: string): EvaluationSummary
 /** The exact-score sampler on the cell's settings, shared between widths when a cache is given. */
 async function oracleEvaluation(
   parts: RunParts,
-  sampler: SamplerOptions,
+  sampler: SamplerSettings,
   n: number,
   cellDir: string,
   cacheDir: string | null,

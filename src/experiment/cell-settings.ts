@@ -1,9 +1,10 @@
 import type { TrainFlags } from '../cli/train-options.js';
 import { resolveTrainConfig } from '../commands/resolve-train-config.js';
 import type { RunConfig } from '../config.js';
+import { resolveSampling } from '../config/sampling.js';
 import { uniformTauGrid } from '../metrics/score-error.js';
 import type { GaussianPath } from '../process/index.js';
-import type { SamplerOptions } from '../sampler/euler-maruyama.js';
+import type { SamplerSettings } from '../sampler/settings.js';
 import type { CellSpec } from './grid.js';
 
 /** A cell's training run, as the flags of `npm run train` would give it. */
@@ -33,16 +34,11 @@ export function cellRunConfig(spec: CellSpec, backend: string): RunConfig {
   return resolveTrainConfig(cellTrainFlags(spec), backend);
 }
 
-/** The sampler of both the model and the oracle: the process's whole range, the recipe's steps. */
-export function cellSampler(spec: CellSpec, path: GaussianPath): SamplerOptions {
-  return {
-    steps: spec.recipe.evalSteps[spec.key.process],
-    tauMin: path.tauMin,
-    tauMax: path.tauMax,
-    denoise: true,
-    batchSize: spec.recipe.evalSamples,
-    seed: spec.key.seed,
-  };
+/** The sampler of both the model and the oracle: the process's whole range, the recipe's steps, all samples in one batch. */
+export function cellSampler(spec: CellSpec, path: GaussianPath): SamplerSettings {
+  const { recipe, key } = spec;
+  const request = { n: recipe.evalSamples, steps: recipe.evalSteps[key.process], batchSize: recipe.evalSamples };
+  return resolveSampling(request, { target: { name: key.target }, process: path, seed: key.seed }).settings;
 }
 
 /** Noise levels of the score-error curve. */

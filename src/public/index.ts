@@ -6,12 +6,15 @@
  *   const model = await loadScoreModel('bundles/grid9/');
  *   const s = model.score(x, 0.5);                   // s(x, tau), x: [n, dim]
  *   const xs = await sample(model, { n: 1000, steps: 200 });
+ *   samplerSettings(model, { steps: 200 });         // the full settings that call used
  */
 import { loadScoreModelFrom, type LoadOptions } from '../bundle/load.js';
 import { fetchReader, type BundleReader } from '../bundle/reader.js';
 import type { ScoreModel } from '../bundle/score-model.js';
 
-export { sample, type SampleOptions, type ScoreModel } from '../bundle/score-model.js';
+export { sample, samplerSettings, type SampleOptions, type ScoreModel } from '../bundle/score-model.js';
+export { SOLVER_NAMES, type SolverName } from '../sampler/solvers.js';
+export type { SamplerRequest, SamplerSettings } from '../sampler/settings.js';
 export { BundleError } from '../bundle/errors.js';
 export { BUNDLE_FILES, BUNDLE_FORMAT_VERSION, type BundleConfig } from '../bundle/format.js';
 export { fetchReader, type BundleReader } from '../bundle/reader.js';

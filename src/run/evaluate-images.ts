@@ -7,7 +7,8 @@ import { writeNpy } from '../io/npy.js';
 import { writeImageGrid } from '../io/png-grid.js';
 import { imageMetrics, ImageMetricsReference, type ImageMetrics } from '../metrics/image.js';
 import type { GaussianPath } from '../process/index.js';
-import { sampleReverseSde, type SamplerOptions, type SamplerProgress } from '../sampler/euler-maruyama.js';
+import { sampleReverseSde, type SamplerProgress } from '../sampler/reverse-sde.js';
+import type { SamplerSettings } from '../sampler/settings.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import { samplingReport } from './sampling-report.js';
 
@@ -18,7 +19,7 @@ export interface ImageEvaluationRequest {
   /** What produced the score (for metrics.json): e.g. "ema weights at step 4000". */
   scoreSource: string;
   n: number;
-  sampler: SamplerOptions;
+  sampler: SamplerSettings;
   outDir: string;
   /** Folder of the cached classifier whose features and labels the metrics use. */
   classifierDir: string;

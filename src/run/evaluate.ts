@@ -7,7 +7,8 @@ import { computeMetricsWithFloor, metricContextOf, type MetricValues } from '../
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
-import { sampleReverseSde, type SamplerOptions, type SamplerProgress } from '../sampler/euler-maruyama.js';
+import { sampleReverseSde, type SamplerProgress } from '../sampler/reverse-sde.js';
+import type { SamplerSettings } from '../sampler/settings.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import { renderSamplesPlot } from './plot-samples.js';
 import { samplingReport } from './sampling-report.js';
@@ -30,7 +31,7 @@ export interface EvaluationRequest {
   /** What produced the score (for metrics.json): e.g. "ema weights at step 4000" or "oracle". */
   scoreSource: string;
   n: number;
-  sampler: SamplerOptions;
+  sampler: SamplerSettings;
   outDir: string;
   onProgress?: SamplerProgress;
 }

@@ -1,11 +1,11 @@
 import type { GaussianPath } from '../process/index.js';
-import type { SamplerOptions } from '../sampler/euler-maruyama.js';
+import { samplerMethod, type SamplerSettings } from '../sampler/settings.js';
 
 /** What every metrics.json says about how its samples were drawn. */
 export interface SamplingProvenance {
   n: number;
   scoreSource: string;
-  sampler: SamplerOptions;
+  sampler: SamplerSettings;
   path: GaussianPath;
 }
 
@@ -14,7 +14,7 @@ export function samplingReport(req: SamplingProvenance, targetName: string, samp
   return {
     n: req.n,
     score: req.scoreSource,
-    sampler: { method: (req.sampler.corrector?.steps ?? 0) > 0 ? 'predictor-corrector' : 'euler-maruyama', ...req.sampler },
+    sampler: { method: samplerMethod(req.sampler), ...req.sampler },
     process: { name: req.path.name, ...req.path.params },
     target: targetName,
     sampling_seconds: samplingSeconds,

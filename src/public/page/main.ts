@@ -9,7 +9,7 @@ import type { Target } from '../../../datasets/target.js';
 import { mmd2 } from '../../metrics/mmd.js';
 import { Rng } from '../../rng.js';
 import { RNG_STREAMS } from '../../rng-streams.js';
-import { loadScoreModel, sample, type ScoreModel } from '../index.js';
+import { loadScoreModel, sample, samplerSettings, type ScoreModel } from '../index.js';
 import { initPageBackend, PAGE_BACKENDS, type PageBackend } from './backend.js';
 import { clearPlot, drawDensity, drawPoints, viewAround } from './plot.js';
 
@@ -112,7 +112,9 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
   }
   $('description').textContent = describeModel(model);
   const d = model.dim;
-  const seed = settings.seed ?? model.config.sampler.seed;
+  // The form's settings over the bundle's recorded ones (its solver, corrector, clip, and seed when left empty).
+  const request = { steps: settings.steps, seed: settings.seed };
+  const { seed } = samplerSettings(model, request);
   const target = targetOf(model);
   const canvas = $<HTMLCanvasElement>('plot');
   const reference = target ? target.sample(settings.n, Rng.derive(seed, RNG_STREAMS.reference, 0)) : null;
@@ -125,8 +127,7 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
   const started = performance.now();
   const samples32 = await sample(model, {
     n: settings.n,
-    steps: settings.steps,
-    seed,
+    ...request,
     onProgress: (done, total) => {
       const seconds = (performance.now() - started) / 1000;
       const rate = done / Math.max(seconds, 1e-9);
