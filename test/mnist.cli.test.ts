@@ -11,7 +11,7 @@ import { exportCli } from '../src/cli/export-cli.js';
 import { sampleCli } from '../src/cli/sample-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { diagnoseCli } from '../src/cli/diagnose-cli.js';
-import type { RunConfig } from '../src/config.js';
+import type { RunConfig } from '../src/config/run-config.js';
 import { UsageError } from '../src/errors.js';
 import { readNpy } from '../src/io/npy.js';
 import { buildRunParts } from '../src/run/build.js';

@@ -1,5 +1,5 @@
 import type { DataRange } from '../../datasets/target.js';
-import type { RunConfig } from '../config.js';
+import type { RunConfig } from '../config/run-config.js';
 import { describeNetwork } from './describe-network.js';
 import { PROCESS_FORMULAS, SAMPLER_UPDATE } from './describe-process.js';
 import { processFromDescription } from './process.js';

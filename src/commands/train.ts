@@ -24,7 +24,7 @@ import { resolveTrainConfig, resumeConfig, runReplicas } from './resolve-train-c
 import { initReplicaBackend } from './replica-backend.js';
 import { trainEvaluationDir } from './evaluation-label.js';
 import * as path from 'node:path';
-import { backboneConfig, type RunConfig } from '../config.js';
+import { backboneConfig, type RunConfig } from '../config/run-config.js';
 
 /** `npm run train`: train (or resume), then sample and evaluate with the EMA weights. */
 export async function trainCommand(f: TrainFlags): Promise<number> {

@@ -1,6 +1,6 @@
 import type { TrainFlags } from '../cli/train-options.js';
 import { resolveTrainConfig } from '../commands/resolve-train-config.js';
-import type { RunConfig } from '../config.js';
+import type { RunConfig } from '../config/run-config.js';
 import { uniformTauGrid } from '../metrics/score-error.js';
 import type { GaussianPath } from '../process/index.js';
 import type { SamplerOptions } from '../sampler/euler-maruyama.js';
