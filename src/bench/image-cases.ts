@@ -4,7 +4,7 @@ import { mnistDataSource } from '../../datasets/mnist.js';
 import { conv2d } from '../../models/conv2d.js';
 import { parameterCount } from '../../models/backbone.js';
 import { createUnet, type UnetConfig } from '../../models/unet.js';
-import { TRAIN_DEFAULTS } from '../cli/train-options.js';
+import { TRAIN_DEFAULTS } from '../config/recipes.js';
 import { createProcess } from '../process/index.js';
 import { Rng } from '../rng.js';
 import type { ScoreNetwork } from '../score-network.js';

@@ -49,9 +49,13 @@ function targetFromConfig(config: RunConfig): DataSource {
   }
 }
 
-/** Rebuilds data source, process and a freshly initialised network from a run config (any target). */
-export function buildRunParts(config: RunConfig): RunParts<DataSource> {
-  return partsWith(targetFromConfig(config), config);
+/**
+ * Rebuilds data source, process and a freshly initialised network from a run
+ * config (any target); `source`, when given, is the data source already built
+ * from the config's target (e.g. while resolving a new run), used as it is.
+ */
+export function buildRunParts(config: RunConfig, source?: DataSource): RunParts<DataSource> {
+  return partsWith(source ?? targetFromConfig(config), config);
 }
 
 function partsWith<T extends DataSource>(target: T, config: RunConfig): RunParts<T> {
