@@ -85,7 +85,7 @@ export async function convCase(o: ImageBenchOptions): Promise<ImageBenchResult> 
   };
 }
 
-/** The default U-Net of `npm run train -- --target mnist`. */
+/** The U-Net of the GPU recipe (the point recipe's U-Net settings; `--target mnist` defaults to the CPU recipe's smaller one). */
 export function benchUnetConfig(): UnetConfig {
   const D = TRAIN_DEFAULTS;
   return {
