@@ -29,7 +29,7 @@ export interface UnetConfig {
   maxFrequency: number;
 }
 
-/** The larger U-Net of the GPU recipe (the CPU recipe, the default of --target mnist, is IMAGE_TRAIN_DEFAULTS in src/cli/train-options.ts). */
+/** The larger U-Net of the GPU recipe (the CPU recipe, the default of --target mnist, is IMAGE_TRAIN_DEFAULTS in src/config/recipes.ts). */
 export const UNET_DEFAULTS = {
   channels: [32, 64, 64],
   blocksPerLevel: 1,

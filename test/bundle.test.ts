@@ -9,7 +9,7 @@ import { BUNDLE_FILES, BUNDLE_FORMAT_VERSION, type BundleConfig } from '../src/b
 import { decodeSafetensors, encodeSafetensors } from '../src/bundle/safetensors.js';
 import { exportCli } from '../src/cli/export-cli.js';
 import { sampleCli } from '../src/cli/sample-cli.js';
-import type { RunConfig } from '../src/config.js';
+import type { RunConfig } from '../src/config/run-config.js';
 import { UsageError } from '../src/errors.js';
 import { readNpy } from '../src/io/npy.js';
 import { buildRun } from '../src/run/build.js';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../src/backend.js';
-import { RUN_FORMAT_VERSION, type RunConfig } from '../src/config.js';
+import { RUN_FORMAT_VERSION, type RunConfig } from '../src/config/run-config.js';
 import { createTarget } from '../datasets/index.js';
 import { createProcess, type ProcessName } from '../src/process/index.js';
 

@@ -11,7 +11,8 @@ import { exportCli } from '../src/cli/export-cli.js';
 import { sampleCli } from '../src/cli/sample-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { diagnoseCli } from '../src/cli/diagnose-cli.js';
-import type { RunConfig } from '../src/config.js';
+import type { TrainFlags } from '../src/cli/train-options.js';
+import type { RunConfig } from '../src/config/run-config.js';
 import { UsageError } from '../src/errors.js';
 import { readNpy } from '../src/io/npy.js';
 import { buildRunParts } from '../src/run/build.js';
@@ -180,9 +181,11 @@ describe('export -> load round trip of the U-Net', () => {
 
 describe('--target mnist: defaults', () => {
   it('start from the CPU recipe: the small U-Net at batch 64 (flags of the network or recipe override them)', async () => {
-    const { resolveTrainConfig } = await import('../src/commands/resolve-train-config.js');
+    const { resolveRunConfig } = await import('../src/config/resolve-run.js');
+    const { IMAGE_TRAIN_DEFAULTS: I } = await import('../src/config/recipes.js');
     const { parseFlags } = await import('../src/cli/flags.js');
-    const { trainFlagsSchema, IMAGE_TRAIN_DEFAULTS: I } = await import('../src/cli/train-options.js');
+    const { trainFlagsSchema, trainRequestFromFlags } = await import('../src/cli/train-options.js');
+    const resolveTrainConfig = (flags: TrainFlags, backend: string) => resolveRunConfig(trainRequestFromFlags(flags), backend);
     const flags = parseFlags(trainFlagsSchema, { target: 'mnist', subset: '64', eval: true, json: false });
     const config = resolveTrainConfig(flags, 'wasm');
     expect(config.model).toMatchObject({ kind: 'unet', channels: I.channels, attention: I.attention, parameterisation: 'noise' });

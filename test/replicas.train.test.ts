@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../src/checkpoint.js';
 import { benchCli } from '../src/cli/bench-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
-import { checkReplicaBackend } from '../src/commands/resolve-train-config.js';
+import { checkReplicaBackend } from '../src/config/replicas.js';
 import { UsageError } from '../src/errors.js';
 import { readRunConfig } from '../src/run/run-dir.js';
 import { TrainingLog } from '../src/train/log.js';

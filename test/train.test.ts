@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunConfig } from '../src/config.js';
+import type { RunConfig } from '../src/config/run-config.js';
 import { readCheckpoint } from '../src/checkpoint.js';
 import { mmd2 } from '../src/metrics/mmd.js';
 import { buildRun } from '../src/run/build.js';

@@ -4,7 +4,7 @@ import { mnistDataSource } from '../../datasets/mnist.js';
 import { conv2d } from '../../models/conv2d.js';
 import { parameterCount } from '../../models/backbone.js';
 import { createUnet, type UnetConfig } from '../../models/unet.js';
-import { TRAIN_DEFAULTS } from '../cli/train-options.js';
+import { TRAIN_DEFAULTS } from '../config/recipes.js';
 import { createProcess } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
@@ -86,7 +86,7 @@ export async function convCase(o: ImageBenchOptions): Promise<ImageBenchResult> 
   };
 }
 
-/** The default U-Net of `npm run train -- --target mnist`. */
+/** The U-Net of the GPU recipe (the point recipe's U-Net settings; `--target mnist` defaults to the CPU recipe's smaller one). */
 export function benchUnetConfig(): UnetConfig {
   const D = TRAIN_DEFAULTS;
   return {

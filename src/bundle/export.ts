@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 import { readJsonFileSync, writeFileAtomicSync } from '../io/atomic.js';
 import { createBackbone } from '../../models/index.js';
-import { backboneConfig } from '../config.js';
+import { backboneConfig } from '../config/run-config.js';
 import { Rng } from '../rng.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { loadWeights } from '../train/state.js';

@@ -1,4 +1,4 @@
-import type { RunConfig } from '../config.js';
+import type { RunConfig } from '../config/run-config.js';
 import { processFromParams, processModule } from '../process/index.js';
 import type { SamplerSettings } from '../sampler/settings.js';
 import { describeNetwork } from './describe-network.js';

@@ -1,6 +1,6 @@
 import { trainCommand } from '../commands/train.js';
 import { parseCommandLine, type CommandSpec } from './command-line.js';
-import { TRAIN_FLAGS, trainFlagsSchema } from './train-options.js';
+import { TRAIN_FLAGS, trainCommandRequest, trainFlagsSchema } from './train-options.js';
 
 export const TRAIN_COMMAND: CommandSpec<typeof trainFlagsSchema> = {
   name: 'train',
@@ -10,5 +10,5 @@ export const TRAIN_COMMAND: CommandSpec<typeof trainFlagsSchema> = {
 };
 
 export async function trainCli(argv: string[]): Promise<number> {
-  return trainCommand(await parseCommandLine(TRAIN_COMMAND, argv));
+  return trainCommand(trainCommandRequest(await parseCommandLine(TRAIN_COMMAND, argv)));
 }

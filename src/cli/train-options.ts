@@ -7,73 +7,17 @@ import { PARAMETERISATIONS } from '../parameterisation.js';
 import { PROCESS_NAMES, VP_DEFAULTS, PBM_DEFAULTS } from '../process/index.js';
 import { DATA_SOURCE_NAMES } from '../../datasets/index.js';
 import { BACKBONE_KINDS } from '../../models/backbone.js';
-import { UNET_DEFAULTS } from '../../models/unet.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { TAU_SAMPLINGS } from '../train/tau-sampling.js';
+import type { TrainCommandRequest } from '../commands/train-request.js';
+import { IMAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS } from '../config/recipes.js';
+import { MAX_REPLICAS } from '../config/replicas.js';
+import type { TrainRequest } from '../config/train-request.js';
 import { IMAGE_SAMPLE_DEFAULTS } from './sample-options.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
-/** Defaults of `npm run train`: VP on grid9, MLP 3 x 128, batch 512, 4000 steps, Adam 1e-3. */
-export const TRAIN_DEFAULTS = {
-  target: 'grid9',
-  process: 'vp',
-  width: 128,
-  depth: 3,
-  activation: 'silu',
-  timeFrequencies: 8,
-  maxFrequency: 16,
-  channels: UNET_DEFAULTS.channels,
-  blocksPerLevel: UNET_DEFAULTS.blocksPerLevel,
-  attention: UNET_DEFAULTS.attention,
-  groups: UNET_DEFAULTS.groups,
-  parameterisation: 'noise',
-  steps: 4000,
-  batchSize: 512,
-  lr: 1e-3,
-  lrSchedule: 'constant',
-  warmup: 100,
-  gradClip: 1,
-  emaHalflife: 250,
-  tauSampling: 'uniform',
-  seed: 0,
-  checkpointEvery: 1000,
-  logEvery: 100,
-  replicas: 1,
-  backend: 'auto',
-  evalSamples: 2000,
-  evalSteps: 500,
-  evalBatchSize: 2000,
-} as const;
-
-/**
- * Image targets (mnist) start from the CPU recipe instead: a small U-Net at
- * batch 64 (a U-Net step at batch 512 would take seconds on a CPU).
- */
-export const IMAGE_TRAIN_DEFAULTS = {
-  channels: [16, 32, 32],
-  attention: false,
-  // 6000 steps: 38 to 49 min measured with --replicas 2 on 2-core CPUs (2.65 and 2.03 steps/s);
-  // 8400 took 59.4 min and lifted PBM's confident share by 0.6 points only.
-  steps: 6000,
-  batchSize: 64,
-  lr: 2e-3,
-  lrSchedule: 'cosine',
-  warmup: 50,
-  emaHalflife: 200,
-  // Measured at 2200 steps: lifts VP's confident share from 62% to 69% at the same cost; PBM's unchanged (70%).
-  minSnrGamma: 5,
-  // VP's uniform taus sit at log-SNR < -3.5 41% of the time; logistic trains both processes on PBM's
-  // log-SNR spread (the same draws for PBM). Measured at 6000 steps: VP 75.2% -> 76.6% confident, within noise.
-  tauSampling: 'logistic',
-  checkpointEvery: 500,
-  logEvery: 50,
-} as const;
-
 const d = TRAIN_DEFAULTS;
 const i = IMAGE_TRAIN_DEFAULTS;
-
-/** Most data-parallel replicas (worker threads, each with its own TensorFlow.js). */
-export const MAX_REPLICAS = 8;
 
 /** `--replicas` of train and bench. */
 export function replicasOption(group?: string): Options {
@@ -99,8 +43,8 @@ const str = (describe: string, group: string, defaultDescription?: string) => te
 
 /**
  * Every flag of `npm run train`. Values are kept as typed text and validated by
- * trainFlagsSchema, so errors can quote them. Defaults live in TRAIN_DEFAULTS,
- * not in yargs, so that --resume can tell which flags were given.
+ * trainFlagsSchema, so errors can quote them. Defaults live in the recipes
+ * (config/recipes.ts), not in yargs, so that --resume can tell which flags were given.
  */
 export const TRAIN_FLAGS: Record<string, Options> = {
   target: str(`target distribution: ${DATA_SOURCE_NAMES.join(', ')}`, 'Target:', d.target),
@@ -217,3 +161,25 @@ export const trainFlagsSchema = z.object({
 });
 
 export type TrainFlags = z.infer<typeof trainFlagsSchema>;
+
+/** Flags of the command itself; every other flag is a setting of the run, named by its request key. */
+const COMMAND_FLAGS = ['out', 'resume', 'backend', 'threads', 'eval', 'evalSamples', 'evalSteps', 'evalBatchSize', 'classifier', 'json'] as const;
+type RunFlags = Omit<TrainFlags, (typeof COMMAND_FLAGS)[number]>;
+
+/** Fails to compile when a flag is neither a command flag nor a request key, or a request key has no flag. */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+const runFlagsAreRequestKeys: SameKeys<RunFlags, TrainRequest> = true;
+void runFlagsAreRequestKeys;
+
+/** The run's settings among the flags (a flag's key is its setting's key). */
+export function trainRequestFromFlags(f: TrainFlags): TrainRequest {
+  const run: Partial<TrainFlags> = { ...f };
+  for (const key of COMMAND_FLAGS) delete run[key];
+  return run as RunFlags;
+}
+
+/** What `train` takes, from its flags. */
+export function trainCommandRequest(f: TrainFlags): TrainCommandRequest {
+  const { out, resume, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json } = f;
+  return { run: trainRequestFromFlags(f), out, resume, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json };
+}

@@ -1,5 +1,5 @@
 import { initBackend, type ActiveBackend, type BackendChoice } from '../backend.js';
-import { checkReplicaBackend } from './resolve-train-config.js';
+import { checkReplicaBackend } from '../config/replicas.js';
 
 /**
  * The backend of a command that may split its steps over replicas: refused before loading when

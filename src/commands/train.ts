@@ -3,13 +3,13 @@ import { describeBackbone, parameterCount } from '../../models/index.js';
 import { describeBackend } from '../backend.js';
 import { printJsonSummary } from '../cli/run-command.js';
 import { progressBar } from '../cli/progress.js';
-import { TRAIN_DEFAULTS, type TrainFlags } from '../cli/train-options.js';
+import { TRAIN_DEFAULTS } from '../config/recipes.js';
 import { UsageError } from '../errors.js';
 import { samplerProgress } from '../cli/evaluation-report.js';
 import { buildRunParts, processFromConfig } from '../run/build.js';
 import { evaluateSource, evaluationSummary, printAnyEvaluation, type Evaluation } from '../run/evaluation.js';
 import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
-import { isImageTargetName } from '../../datasets/index.js';
+import { isImageTargetName, type DataSource } from '../../datasets/index.js';
 import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
 import { dataRangeOf } from '../../datasets/sources.js';
 import type { SamplerSettings } from '../sampler/settings.js';
@@ -20,27 +20,30 @@ import { freshState, loadState } from '../train/state.js';
 import { runTraining, type TrainingOutcome } from '../train/trainer.js';
 import { ReplicaPool } from '../train/replicas/pool.js';
 import { shardRows } from '../train/replicas/layout.js';
-import { resolveTrainConfig, resumeConfig, runReplicas } from './resolve-train-config.js';
+import { runReplicas } from '../config/replicas.js';
+import { resolveRun, resumeRunConfig } from '../config/resolve-run.js';
+import type { TrainCommandRequest } from './train-request.js';
 import { initReplicaBackend } from './replica-backend.js';
 import { trainEvaluationDir } from './evaluation-label.js';
 import * as path from 'node:path';
-import { backboneConfig, type RunConfig } from '../config.js';
+import { backboneConfig, type RunConfig } from '../config/run-config.js';
 
 /** `npm run train`: train (or resume), then sample and evaluate with the EMA weights. */
-export async function trainCommand(f: TrainFlags): Promise<number> {
+export async function trainCommand(f: TrainCommandRequest): Promise<number> {
   const startedAt = performance.now();
   let runDir: string;
   let config: RunConfig;
+  let source: DataSource | undefined;
   if (f.resume !== undefined) {
     runDir = f.resume;
     const stored = readRunConfig(runDir, '--resume');
     if (!hasCheckpoint(runDir)) {
       throw new UsageError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} in the run directory; nothing to resume`);
     }
-    config = resumeConfig(stored, f, runDir);
+    config = resumeRunConfig(stored, f.run, runDir, f);
   } else {
     // Validate everything before touching the disk.
-    config = resolveTrainConfig(f, 'pending');
+    ({ config, source } = resolveRun(f.run, f.backend ?? TRAIN_DEFAULTS.backend));
     runDir = f.out ?? defaultRunDir(config.target.name, config.process.name);
   }
   // Settled before anything is written; only a resumed run can find its folder taken.
@@ -58,7 +61,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
   const backend = await initReplicaBackend(f.backend ?? TRAIN_DEFAULTS.backend, replicas, f.threads);
   console.log(describeBackend(backend));
 
-  const parts = buildRunParts(config);
+  const parts = buildRunParts(config, source);
   const state = freshState(parts.backbone, config.train.emaHalfLife);
   const log = new TrainingLog(path.join(runDir, RUN_FILES.log));
   if (f.resume !== undefined) {
@@ -177,7 +180,7 @@ export async function trainCommand(f: TrainFlags): Promise<number> {
 }
 
 /** The evaluation after training to config.train.steps: its settings and folder (null: both candidate folders hold one already). */
-function evaluationPlan(f: TrainFlags, config: RunConfig, runDir: string): EvaluationPlan {
+function evaluationPlan(f: TrainCommandRequest, config: RunConfig, runDir: string): EvaluationPlan {
   const d = evalDefaults(config.target.name);
   const target = { name: config.target.name, dataRange: dataRangeOf(config.target.name) };
   const { n, settings } = resolveSampling(

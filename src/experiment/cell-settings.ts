@@ -1,14 +1,14 @@
-import type { TrainFlags } from '../cli/train-options.js';
-import { resolveTrainConfig } from '../commands/resolve-train-config.js';
-import type { RunConfig } from '../config.js';
+import { resolveRunConfig } from '../config/resolve-run.js';
+import type { RunConfig } from '../config/run-config.js';
 import { resolveSampling } from '../config/sampling.js';
+import type { TrainRequest } from '../config/train-request.js';
 import { uniformTauGrid } from '../metrics/score-error.js';
 import type { GaussianPath } from '../process/index.js';
 import type { SamplerSettings } from '../sampler/settings.js';
 import type { CellSpec } from './grid.js';
 
-/** A cell's training run, as the flags of `npm run train` would give it. */
-export function cellTrainFlags(spec: CellSpec): TrainFlags {
+/** A cell's training run, as `npm run train` would be asked for it. */
+export function cellTrainRequest(spec: CellSpec): TrainRequest {
   const { key, recipe } = spec;
   return {
     target: key.target,
@@ -24,14 +24,12 @@ export function cellTrainFlags(spec: CellSpec): TrainFlags {
     seed: key.seed,
     // One checkpoint at the end: a crashed cell is redone whole.
     checkpointEvery: recipe.steps,
-    eval: false,
-    json: false,
   };
 }
 
 /** The full run config of a cell (every default filled in, as `npm run train` writes it). */
 export function cellRunConfig(spec: CellSpec, backend: string): RunConfig {
-  return resolveTrainConfig(cellTrainFlags(spec), backend);
+  return resolveRunConfig(cellTrainRequest(spec), backend);
 }
 
 /** The sampler of both the model and the oracle: the process's whole range, the recipe's steps, all samples in one batch. */

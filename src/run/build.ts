@@ -1,7 +1,7 @@
 import { createDataSource } from '../../datasets/sources.js';
 import { hasExactScore, type DataSource, type Target } from '../../datasets/target.js';
 import { createBackbone, type Backbone } from '../../models/index.js';
-import { backboneConfig, type RunConfig } from '../config.js';
+import { backboneConfig, type RunConfig } from '../config/run-config.js';
 import { UsageError } from '../errors.js';
 import { processFromParams, type GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runConfigSchema, RUN_FORMAT_VERSION, type RunConfig } from '../config.js';
+import { runConfigSchema, RUN_FORMAT_VERSION, type RunConfig } from '../config/run-config.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataSource } from '../../datasets/target.js';
-import type { TrainConfig } from '../config.js';
+import type { TrainConfig } from '../config/run-config.js';
 import { learningRate } from '../optim/schedule.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { BackboneConfig } from '../models/backbone.js';
-import { mlpConfigSchema, refineUnet, unetConfigFields } from '../models/schema.js';
-import { PARAMETERISATIONS } from './parameterisation.js';
-import { PROCESS_NAMES } from './process/gaussian-path.js';
-import { LR_SCHEDULES } from './optim/schedule.js';
-import { TAU_SAMPLINGS } from './train/tau-sampling.js';
+import type { BackboneConfig } from '../../models/backbone.js';
+import { mlpConfigSchema, refineUnet, unetConfigFields } from '../../models/schema.js';
+import { PARAMETERISATIONS } from '../parameterisation.js';
+import { PROCESS_NAMES } from '../process/gaussian-path.js';
+import { LR_SCHEDULES } from '../optim/schedule.js';
+import { TAU_SAMPLINGS } from '../train/tau-sampling.js';
 
 /** Run config format; bump when a change makes older runs unreadable. */
 export const RUN_FORMAT_VERSION = 1;

@@ -1,0 +1,22 @@
+import type { BackendChoice } from '../backend.js';
+import type { TrainRequest } from '../config/train-request.js';
+
+/**
+ * What `train` takes: the run's settings, then the command's own (where the
+ * run goes, the backend it runs on, the evaluation after training, printing).
+ */
+export interface TrainCommandRequest {
+  run: TrainRequest;
+  /** New run directory (default: checkpoints/<target>-<process>-<time>). */
+  out?: string;
+  /** Run directory to continue. */
+  resume?: string;
+  backend?: BackendChoice;
+  threads?: number;
+  eval: boolean;
+  evalSamples?: number;
+  evalSteps?: number;
+  evalBatchSize?: number;
+  classifier?: string;
+  json: boolean;
+}
