@@ -118,13 +118,26 @@ export function defineTarget<const N extends string, S extends z.ZodType<Record<
         if (binding === undefined) throw new UsageError(`${requestFlag(key)} ${given}: does not apply to --target ${def.name}`);
         options[binding.option] = binding.normalise ? binding.normalise(given) : given;
       }
-      return resolveOptions(options);
+      const parsed = def.options.safeParse(options);
+      if (parsed.success) return parsed.data;
+      // A request value the schema refuses is the user's input: name its flag, not the option.
+      const issue = parsed.error.issues[0]!;
+      const key = TARGET_REQUEST_KEYS.find((k) => requestKeys[k]?.option === issue.path[0] && request[k] !== undefined);
+      if (key === undefined) throw parsed.error;
+      throw new UsageError(`${requestFlag(key)} ${request[key]}: not accepted by --target ${def.name}; accepted: ${acceptedBy(issue)}`);
     },
     help() {
       const options = def.optionsHelp ?? describeOptions(def.options);
       return `  ${def.name}: ${def.summary}${options ? `\n    options: ${options}` : ''}`;
     },
   };
+}
+
+/** What a refused value should have been, from the schema's issue: ">= 2", or zod's own words. */
+function acceptedBy(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'too_small') return `a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
+  if (issue.code === 'too_big') return `a number ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
+  return issue.message;
 }
 
 /** The command-line flag of a request key, as errors name it: targetSeed is --target-seed. */

@@ -39,7 +39,7 @@ beforeAll(async () => {
 describe('train: bad flags get a one-line error naming the flag, the value and what is accepted', () => {
   const cases: [string[], RegExp][] = [
     [['--target', 'moons'], /^--target 'moons': expected one of funnel, grid9, ring8, gmm, gaussian, two-point, checkerboard, mnist$/],
-    [['--process', 've'], /^--process 've': expected one of vp, pbm$/],
+    [['--process', 've'], /^--process 've': expected one of vp, pbm, sub-vp$/],
     [['--backend', 'webgl'], /^--backend 'webgl': expected one of auto, tensorflow, webgpu, wasm, cpu$/],
     [['--parameterisation', 'velocity'], /^--parameterisation 'velocity': expected one of noise, score, data$/],
     [['--activation', 'swish'], /^--activation 'swish': expected one of silu, relu, gelu, tanh$/],
@@ -53,6 +53,8 @@ describe('train: bad flags get a one-line error naming the flag, the value and w
     [['--tau-min', '0'], /^--tau-min '0': expected a number in \(0, 1\)$/],
     [['--steps', '10', '--steps', '20'], /^--steps: given more than once/],
     [['--dim', '5'], /^--dim 5: does not apply to --target grid9$/],
+    [['--target', 'funnel', '--dim', '1'], /^--dim 1: not accepted by --target funnel; accepted: a number >= 2$/],
+    [['--process', 'pbm', '--beta-min', '0.2'], /^--beta-min 0.2: does not apply to --process pbm \(VP and sub-VP only\)$/],
     [['--process', 'vp', '--sigma', '2'], /^--sigma 2: does not apply to --process vp/],
     [['--process', 'pbm', '--tau-max', '1'], /^--tau-max 1: PBM is singular at tau = 1/],
     [['--tau-min', '0.5', '--tau-max', '0.4'], /^--tau-min 0.5: must be below --tau-max \(0.4\)$/],

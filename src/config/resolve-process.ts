@@ -1,5 +1,5 @@
-import { createProcess, type GaussianPath, type ProcessName } from '../process/index.js';
 import { UsageError } from '../errors.js';
+import { createProcess, foreignOptionRefusal, ownOptions, singularEndRefusal, type GaussianPath, type ProcessName } from '../process/index.js';
 import type { RunConfig } from './run-config.js';
 import type { TrainRequest } from './train-request.js';
 
@@ -11,23 +11,15 @@ export interface ResolvedProcess {
 
 /** The process of a new run: its options from the request (another process's option is an error), its range checked. */
 export function resolveProcess(request: TrainRequest, name: ProcessName): ResolvedProcess {
-  if (name === 'vp') {
-    if (request.sigma !== undefined) throw new UsageError(`--sigma ${request.sigma}: does not apply to --process vp (PBM only)`);
-  } else if (request.betaMin !== undefined || request.betaMax !== undefined) {
-    throw new UsageError(`--beta-${request.betaMin !== undefined ? 'min' : 'max'}: does not apply to --process pbm (VP only)`);
-  }
-  const path = createProcess(name, {
-    betaMin: request.betaMin,
-    betaMax: request.betaMax,
-    sigma: request.sigma,
-    tauMin: request.tauMin,
-    tauMax: request.tauMax,
-  });
+  // The refusals look at the process options among all the request's values.
+  const given: Readonly<Record<string, unknown>> = { ...request };
+  const foreign = foreignOptionRefusal(name, given);
+  if (foreign !== null) throw new UsageError(foreign);
+  const path = createProcess(name, ownOptions(name, given));
   if (!(path.tauMin < path.tauMax)) {
     throw new UsageError(`--tau-min ${path.tauMin}: must be below --tau-max (${path.tauMax})`);
   }
-  if (name === 'pbm' && path.tauMax >= 1) {
-    throw new UsageError(`--tau-max ${path.tauMax}: PBM is singular at tau = 1; accepted: a number in (tau-min, 1)`);
-  }
+  const singular = singularEndRefusal(name, path.tauMax);
+  if (singular !== null) throw new UsageError(singular);
   return { record: { name, params: path.params }, path };
 }

@@ -1,46 +1,28 @@
-import * as path from 'node:path';
 import type { DataSource, DataSourceName } from '../../datasets/index.js';
-import { createDataSource, resolveDataSourceOptions } from '../../datasets/sources.js';
-import { UsageError } from '../errors.js';
+import { openDataSource } from '../../datasets/registry.js';
+import { TARGET_REQUEST_KEYS, type TargetRequest } from '../../datasets/target-module.js';
 import type { RunConfig } from './run-config.js';
-import { trainSettings } from './settings.js';
-import { flagOf, type TrainRequest, type TrainRequestKey } from './train-request.js';
-
-/** The request keys each target takes, under its own option name; the target's schema fills in the defaults. */
-const TARGET_OPTIONS: Partial<Record<DataSourceName, Partial<Record<TrainRequestKey, string>>>> = {
-  funnel: { dim: 'dim' },
-  gmm: { dim: 'dim', components: 'components', targetSeed: 'seed' },
-  gaussian: { dim: 'dim', std: 'std' },
-  'two-point': { dim: 'dim', mu: 'mu' },
-  mnist: { dataDir: 'dataDir', subset: 'subset' },
-};
+import type { TrainRequest } from './train-request.js';
 
 export interface ResolvedTarget {
   /** What the run's config records. */
   record: RunConfig['target'];
-  /** The data, built from the recorded options. */
+  /** The data, built once from the recorded options. */
   source: DataSource;
 }
 
+/** The target's share of a request: the keys a target module may bind to its options. */
+function targetRequestOf(request: TrainRequest): TargetRequest {
+  return Object.fromEntries(TARGET_REQUEST_KEYS.map((key) => [key, request[key]])) as TargetRequest;
+}
+
 /**
- * The target of a new run: its options from the request (a target option
- * that does not apply to it is an error, not ignored), with their defaults
- * filled in, and the data source they build.
+ * The target of a new run: its options from the request (a target option that
+ * does not apply to it is an error, not ignored), with their defaults filled in
+ * by its module, and the data source they build. The run's seed fills the
+ * module's seed option (gmm's means) unless the request sets it.
  */
 export function resolveTarget(request: TrainRequest, name: DataSourceName, seed: number): ResolvedTarget {
-  const takes = TARGET_OPTIONS[name] ?? {};
-  // The gmm's means are drawn from the run's seed unless --target-seed says otherwise.
-  const options: Record<string, unknown> = name === 'gmm' ? { seed } : {};
-  for (const [key, setting] of trainSettings()) {
-    if (setting.resume !== 'fixed' || setting.part !== 'target') continue;
-    const option = takes[key];
-    const given = request[key];
-    if (given === undefined) continue;
-    if (option === undefined) throw new UsageError(`${flagOf(key)} ${given}: does not apply to --target ${name}`);
-    // A data folder is recorded absolute, so the run resumes and samples from any working directory.
-    options[option] = key === 'dataDir' ? path.resolve(String(given)) : given;
-  }
-  const resolved = resolveDataSourceOptions(name, options);
-  const source = createDataSource(name, resolved);
-  return { record: { name, options: resolved, params: source.params, dim: source.dim }, source };
+  const { options, source } = openDataSource(name, targetRequestOf(request), seed);
+  return { record: { name, options, params: source.params, dim: source.dim }, source };
 }
