@@ -94,12 +94,36 @@ describe('experiment vp-vs-pbm end to end', () => {
   });
 });
 
+describe('experiment: any process and exact target of the registries', () => {
+  it('runs a sub-VP cell on the checkerboard (fixed 2-D: its cells skip the other dimensions)', async () => {
+    const out = path.join(tempDir('experiment-registries'), 'exp');
+    const args = tiny({ '--targets': 'checkerboard', '--dims': '2,3', '--processes': 'sub-vp', '--eval-steps': '10' });
+    expect(await experimentCli(['vp-vs-pbm', ...args, '--widths', '8', '--jobs', '1', '--out', out])).toBe(0);
+    expect(fs.readdirSync(path.join(out, 'cells'))).toEqual(['checkerboard-d2-sub-vp-w8-s0']);
+    const record = readCell(out, 'checkerboard-d2-sub-vp-w8-s0');
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'cells', 'checkerboard-d2-sub-vp-w8-s0', 'config.json'), 'utf8')) as {
+      target: { name: string; options: Record<string, unknown> };
+      process: { name: string; params: Record<string, number> };
+    };
+    expect(config.target).toMatchObject({ name: 'checkerboard', options: {} });
+    // sub-VP keeps its own range; the recipe's range is for processes singular at tau = 1.
+    expect(config.process).toEqual({ name: 'sub-vp', params: { beta_min: 0.1, beta_max: 20, tau_min: 0.001, tau_max: 1 } });
+    expect(Number.isFinite(record.oracle.metrics.mmd)).toBe(true);
+    expect(record.scoreError.taus[0]).toBe(0.001);
+    expect(fs.existsSync(path.join(out, 'cells', 'checkerboard-d2-sub-vp-w8-s0', 'samples', 'oracle-n40-steps10-seed0', 'samples.npy'))).toBe(true);
+    const summary = fs.readFileSync(path.join(out, 'summary.md'), 'utf8');
+    expect(summary).toContain('| 2 | sub-vp | 8 | 1 |');
+    expect(summary).toContain('40 samples with 10 (sub-VP) Euler-Maruyama steps');
+  });
+});
+
 describe('experiment: bad input gets a one-line error and writes nothing', () => {
   const cases: [string[], RegExp][] = [
     [['vp-vs-pbm', '--dims', '2,51'], /^--dims '2,51': expected integers from 2 to 50, comma-separated, without repeats$/],
     [['vp-vs-pbm', '--dims', '2,2'], /^--dims '2,2': expected integers from 2 to 50/],
     [['vp-vs-pbm', '--widths', '512'], /^--widths '512': expected integers from 1 to 256/],
-    [['vp-vs-pbm', '--targets', 'grid9'], /^--targets 'grid9': expected targets among funnel, gmm/],
+    [['vp-vs-pbm', '--targets', 'mnist'], /^--targets 'mnist': expected targets among funnel, grid9, ring8, gmm, gaussian, two-point, checkerboard,/],
+    [['vp-vs-pbm', '--targets', 'checkerboard', '--dims', '3,10'], /^--targets checkerboard: a 2-D target, and --dims 3,10 leaves that out; add 2 to --dims$/],
     [['vp-vs-pbm', '--processes', 've'], /^--processes 've': expected processes among vp, pbm/],
     [['vp-vs-pbm', '--seeds', '-1'], /^--seeds '-1': expected integers from 0 to 2147483647/],
     [['vp-vs-pbm', '--jobs', '0'], /^--jobs '0': expected an integer from 1 to 16$/],

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
 import { CELL_FILES, inspectCell, writeCellRecord } from '../src/experiment/cell-record.js';
-import { cellDir, enumerateCells, type CellSpec } from '../src/experiment/grid.js';
+import { cellTrainRequest, cellSampler } from '../src/experiment/cell-settings.js';
+import { cellDir, enumerateCells, recipeEvalSteps, recipeProcessOptions, type CellSpec } from '../src/experiment/grid.js';
+import { createProcess } from '../src/process/index.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../src/experiment/sweep.js';
 import { syntheticRecord, TEST_AXES, TEST_RECIPE } from './experiment.helpers.js';
 import { tempDir } from './helpers.js';
@@ -160,5 +162,24 @@ describe('grid', () => {
     expect(ids[8]).toBe('1/32/funnel/10/pbm');
     expect(ids[16]).toBe('0/128/funnel/10/pbm');
     expect(new Set(ids).size).toBe(32);
+  });
+
+  it('takes every process and exact target: a fixed-dimension target has cells at its dimension only', () => {
+    const cells = enumerateCells('vp-vs-pbm', { targets: ['checkerboard', 'gmm'], dims: [2, 3], processes: ['vp', 'sub-vp', 'pbm'], widths: [8], seeds: [0] }, TEST_RECIPE);
+    const ids = cells.map((c) => `${c.key.target}/${c.key.dim}/${c.key.process}`);
+    expect(ids).toEqual(['gmm/3/pbm', 'gmm/3/vp', 'gmm/3/sub-vp', 'gmm/2/pbm', 'gmm/2/vp', 'gmm/2/sub-vp', 'checkerboard/2/pbm', 'checkerboard/2/vp', 'checkerboard/2/sub-vp']);
+  });
+
+  it('gives each cell its target options and its process the steps and range of its kind of end', () => {
+    const [board, mixture] = enumerateCells('vp-vs-pbm', { targets: ['checkerboard', 'gmm'], dims: [2], processes: ['sub-vp'], widths: [8], seeds: [0] }, TEST_RECIPE).sort((a, b) => (a.key.target < b.key.target ? -1 : 1));
+    // The checkerboard takes no --dim and no gmm options; the gmm takes both.
+    expect(cellTrainRequest(board!)).not.toHaveProperty('dim');
+    expect(cellTrainRequest(board!)).not.toHaveProperty('components');
+    expect(cellTrainRequest(mixture!)).toMatchObject({ dim: 2, components: 3, targetSeed: 0, process: 'sub-vp' });
+    // Regular at tau = 1 (VP, sub-VP): the recipe's first step count and their own range; singular (PBM): the second, and the recipe's range.
+    expect(['vp', 'sub-vp', 'pbm'].map((p) => recipeEvalSteps(TEST_RECIPE, p as 'vp'))).toEqual([5, 5, 6]);
+    expect(recipeProcessOptions(TEST_RECIPE, 'sub-vp')).toEqual({});
+    expect(recipeProcessOptions(TEST_RECIPE, 'pbm')).toEqual({ tauMin: 1e-4, tauMax: 0.9999 });
+    expect(cellSampler(board!, createProcess('sub-vp')).steps).toBe(5);
   });
 });

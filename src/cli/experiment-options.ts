@@ -1,8 +1,8 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
-import { EXPERIMENT_TARGETS, GRID_LIMITS, type GridAxes, type Recipe } from '../experiment/grid.js';
-import { PROCESS_NAMES } from '../process/index.js';
+import { EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS, type GridAxes, type Recipe } from '../experiment/grid.js';
+import { PROCESS_NAMES, processLabel, processModule } from '../process/index.js';
 import { MAX_WASM_THREADS } from '../wasm-threads.js';
 import { flag, textOption, threadsFlag } from './flags.js';
 
@@ -51,10 +51,18 @@ export const MAX_JOBS = 16;
 const D = EXPERIMENT_DEFAULTS;
 const Q = EXPERIMENT_QUICK;
 const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
+/** "VP, sub-VP": the processes regular (or singular) at tau = 1, which share a recipe's sampling steps. */
+const labels = (singular: boolean) => PROCESS_NAMES.filter((p) => processModule(p).singularAtOne === singular).map(processLabel).join(', ');
+/** "grid9 2-D, checkerboard 2-D only": the targets whose cells take one dimension. */
+const fixedDimensionTargets = () =>
+  EXPERIMENT_TARGETS.flatMap((t) => {
+    const d = fixedDimension(t);
+    return d === null ? [] : [`${t} ${d}-D`];
+  }).join(', ') + ' only';
 const both = (full: unknown, quick: unknown) => `${String(full)} (--quick: ${String(quick)})`;
 
 export const EXPERIMENT_FLAGS: Record<string, Options> = {
-  targets: str(`targets, comma-separated: ${EXPERIMENT_TARGETS.join(', ')}`, 'Grid:', D.axes.targets.join(',')),
+  targets: str(`targets, comma-separated: ${EXPERIMENT_TARGETS.join(', ')} (${fixedDimensionTargets()})`, 'Grid:', D.axes.targets.join(',')),
   dims: str(`dimensions, comma-separated, ${GRID_LIMITS.minDim} to ${GRID_LIMITS.maxDim}`, 'Grid:', both(D.axes.dims, Q.axes.dims)),
   processes: str(`noising processes, comma-separated: ${PROCESS_NAMES.join(', ')}`, 'Grid:', D.axes.processes.join(',')),
   widths: str(`MLP hidden widths, comma-separated, 1 to ${GRID_LIMITS.maxWidth}`, 'Grid:', both(D.axes.widths, Q.axes.widths)),
@@ -66,10 +74,10 @@ export const EXPERIMENT_FLAGS: Record<string, Options> = {
   components: str('gmm: number of components', 'Recipe:', String(D.recipe.components)),
   'target-seed': str('gmm: seed of the means (one mixture for every training seed)', 'Recipe:', String(D.recipe.targetSeed)),
   'eval-samples': str('samples from the model and from the oracle, and target samples they are compared with', 'Recipe:', both(D.recipe.evalSamples, Q.recipe.evalSamples)),
-  'eval-steps': str('Euler-Maruyama steps with VP (model and oracle)', 'Recipe:', both(D.recipe.evalSteps.vp, Q.recipe.evalSteps.vp)),
-  'pbm-eval-steps': str('Euler-Maruyama steps with PBM (model and oracle)', 'Recipe:', both(D.recipe.evalSteps.pbm, Q.recipe.evalSteps.pbm)),
-  'pbm-tau-min': str('PBM: smallest noise level, in training and sampling', 'Recipe:', String(D.recipe.pbmTauMin)),
-  'pbm-tau-max': str('PBM: largest noise level (where sampling starts from the point 0), in training and sampling', 'Recipe:', String(D.recipe.pbmTauMax)),
+  'eval-steps': str(`Euler-Maruyama steps with the processes regular at tau = 1: ${labels(false)} (model and oracle)`, 'Recipe:', both(D.recipe.evalSteps.vp, Q.recipe.evalSteps.vp)),
+  'pbm-eval-steps': str(`Euler-Maruyama steps with the processes singular at tau = 1: ${labels(true)} (model and oracle)`, 'Recipe:', both(D.recipe.evalSteps.pbm, Q.recipe.evalSteps.pbm)),
+  'pbm-tau-min': str(`${labels(true)}: smallest noise level, in training and sampling`, 'Recipe:', String(D.recipe.pbmTauMin)),
+  'pbm-tau-max': str(`${labels(true)}: largest noise level (where sampling starts from the point 0), in training and sampling`, 'Recipe:', String(D.recipe.pbmTauMax)),
   'score-taus': str('noise levels of the score-error curve, comma-separated and increasing, in (0, 1)', 'Recipe:', "evenly over each process's range"),
   'score-tau-count': str('number of noise levels of the score-error curve (without --score-taus)', 'Recipe:', both(D.recipe.scoreTauCount, Q.recipe.scoreTauCount)),
   'score-points': str('points x ~ p_tau per noise level of the score-error curve', 'Recipe:', both(D.recipe.scorePoints, Q.recipe.scorePoints)),

@@ -12,9 +12,10 @@ import { childCellRunner } from '../experiment/child-runner.js';
 import { estimateSweep, formatDuration } from '../experiment/estimate.js';
 import {
   enumerateCells,
-  EXPERIMENT_PROCESSES,
+  fixedDimension,
   oracleCacheDir,
   recipeProcessOptions,
+  targetDims,
   type ExperimentProcess,
   type GridAxes,
   type Recipe,
@@ -23,7 +24,7 @@ import {
 import { writeOutputs } from '../experiment/outputs.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../experiment/sweep.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { createProcess, type ProcessName } from '../process/index.js';
+import { createProcess, inRegistryOrder, processLabel, processModule } from '../process/index.js';
 import { defaultWasmThreads } from '../wasm-threads.js';
 
 /** Marks a directory as an experiment's, and records the grid it was last run with. */
@@ -36,13 +37,12 @@ export interface ResolvedExperiment {
   out: string;
 }
 
-/** The processes of --processes that the study compares; another is refused in one line. */
-function studyProcesses(study: StudyName, names: readonly ProcessName[]): ExperimentProcess[] {
-  const outside = names.find((n) => !(EXPERIMENT_PROCESSES as readonly string[]).includes(n));
-  if (outside !== undefined) {
-    throw new UsageError(`--processes ${outside}: not compared by study ${study} (its recipe has sampling steps for ${EXPERIMENT_PROCESSES.join(', ')}); accepted: ${EXPERIMENT_PROCESSES.join(', ')}`);
+/** Each target of the grid has cells: one of fixed dimension needs that dimension among --dims. */
+function checkTargetDims(axes: GridAxes): void {
+  for (const target of axes.targets) {
+    if (targetDims(target, axes.dims).length > 0) continue;
+    throw new UsageError(`--targets ${target}: a ${fixedDimension(target)}-D target, and --dims ${axes.dims.join(',')} leaves that out; add ${fixedDimension(target)} to --dims`);
   }
-  return names as ExperimentProcess[];
 }
 
 /** The grid and recipe from the flags: defaults, then --quick's, then every flag given. */
@@ -51,7 +51,7 @@ export function resolveExperiment(study: StudyName, f: ExperimentFlags): Resolve
   const axes: GridAxes = {
     targets: f.targets ?? [...EXPERIMENT_DEFAULTS.axes.targets],
     dims: f.dims ?? [...(quick ? EXPERIMENT_QUICK.axes.dims : EXPERIMENT_DEFAULTS.axes.dims)],
-    processes: f.processes ? studyProcesses(study, f.processes) : [...EXPERIMENT_DEFAULTS.axes.processes],
+    processes: f.processes ?? [...EXPERIMENT_DEFAULTS.axes.processes],
     widths: f.widths ?? [...(quick ? EXPERIMENT_QUICK.axes.widths : EXPERIMENT_DEFAULTS.axes.widths)],
     seeds: f.seeds ?? [...(quick ? EXPERIMENT_QUICK.axes.seeds : EXPERIMENT_DEFAULTS.axes.seeds)],
   };
@@ -73,6 +73,7 @@ export function resolveExperiment(study: StudyName, f: ExperimentFlags): Resolve
     scoreTauCount: f.scoreTauCount ?? base.scoreTauCount,
     scorePoints: f.scorePoints ?? base.scorePoints,
   };
+  checkTargetDims(axes);
   if (recipe.scorePoints < 2) throw new UsageError(`--score-points ${recipe.scorePoints}: expected an integer >= 2`);
   if (recipe.evalSamples < 2) throw new UsageError(`--eval-samples ${recipe.evalSamples}: expected an integer >= 2 (the metrics compare pairs)`);
   if (f.scoreTaus !== undefined && f.scoreTauCount !== undefined) {
@@ -100,12 +101,21 @@ function checkOutDir(out: string): void {
   }
 }
 
-function recipeLine(r: Recipe): string {
+/** "VP, sub-VP": the labels of the grid's processes that are (or are not) singular at tau = 1, in registry order. */
+function labelsOf(processes: readonly ExperimentProcess[], singular: boolean): string {
+  return inRegistryOrder(processes.filter((p) => processModule(p).singularAtOne === singular)).map(processLabel).join(', ');
+}
+
+function recipeLine(r: Recipe, processes: readonly ExperimentProcess[]): string {
   const taus = r.scoreTaus ? `tau in {${r.scoreTaus.join(', ')}}` : `${r.scoreTauCount} tau evenly over each process's range`;
+  const regular = labelsOf(processes, false);
+  const singular = labelsOf(processes, true);
+  const steps = [regular && `${r.evalSteps.vp} (${regular})`, singular && `${r.evalSteps.pbm} (${singular})`].filter(Boolean).join(' / ');
   return (
     `Recipe: MLP depth ${r.depth}, ${r.steps} Adam steps (lr ${r.lr}) of batch ${r.batchSize}, EMA weights; ` +
-    `${r.evalSamples} samples with ${r.evalSteps.vp} (VP) / ${r.evalSteps.pbm} (PBM) Euler-Maruyama steps, model and oracle alike; ` +
-    `PBM tau in [${r.pbmTauMin}, ${r.pbmTauMax}]; gmm: ${r.components} components, means from seed ${r.targetSeed}; ` +
+    `${r.evalSamples} samples with ${steps} Euler-Maruyama steps, model and oracle alike; ` +
+    (singular ? `${singular} tau in [${r.pbmTauMin}, ${r.pbmTauMax}]; ` : '') +
+    `gmm: ${r.components} components, means from seed ${r.targetSeed}; ` +
     `score error on ${taus}, ${r.scorePoints} points each.`
   );
 }
@@ -114,7 +124,7 @@ function preamble(e: ResolvedExperiment, cells: number): string {
   const a = e.axes;
   return [
     `${cells} cells: targets ${a.targets.join(', ')}; d in {${a.dims.join(', ')}}; ${a.processes.join(', ')}; widths {${a.widths.join(', ')}}; seeds {${a.seeds.join(', ')}}.`,
-    recipeLine(e.recipe),
+    recipeLine(e.recipe, e.axes.processes),
     'Model: the EMA network with the reverse-time Euler-Maruyama sampler. Oracle: the exact score with the same sampler and steps (its gap to the floor is the discretisation error). ' +
       'Floor: the metric between two independent target samples of the same size. ' +
       "Score error: E b^2 |s_theta - grad log p_tau|^2 / d, averaged over tau by the trapezoid rule (over the training range: the network's excess denoising loss per coordinate).",
@@ -150,7 +160,7 @@ export async function experimentCommand(study: StudyName, f: ExperimentFlags): P
     cores,
   );
   console.log(`experiment ${study}: ${specs.length} cells, ${plan.done.length} done, ${plan.toRun.length} to run, in ${e.out}`);
-  console.log(recipeLine(e.recipe));
+  console.log(recipeLine(e.recipe, e.axes.processes));
   console.log(
     `estimate: ${formatDuration(estimate.wallSeconds)} with ${jobs} job${jobs === 1 ? '' : 's'} ` +
       `(${formatDuration(estimate.cellSeconds)} of cell time; cost model measured on a 2-core x86-64 CPU)`,

@@ -5,17 +5,17 @@ import type { TrainRequest } from '../config/train-request.js';
 import { uniformTauGrid } from '../metrics/score-error.js';
 import type { GaussianPath } from '../process/index.js';
 import type { SamplerSettings } from '../sampler/settings.js';
-import type { CellSpec } from './grid.js';
+import { fixedDimension, recipeEvalSteps, recipeProcessOptions, recipeTargetOptions, type CellSpec } from './grid.js';
 
 /** A cell's training run, as `npm run train` would be asked for it. */
 export function cellTrainRequest(spec: CellSpec): TrainRequest {
   const { key, recipe } = spec;
   return {
     target: key.target,
-    dim: key.dim,
-    ...(key.target === 'gmm' ? { components: recipe.components, targetSeed: recipe.targetSeed } : {}),
+    ...(fixedDimension(key.target) === null ? { dim: key.dim } : {}),
+    ...recipeTargetOptions(recipe, key.target),
     process: key.process,
-    ...(key.process === 'pbm' ? { tauMin: recipe.pbmTauMin, tauMax: recipe.pbmTauMax } : {}),
+    ...recipeProcessOptions(recipe, key.process),
     width: key.width,
     depth: recipe.depth,
     steps: recipe.steps,
@@ -35,7 +35,7 @@ export function cellRunConfig(spec: CellSpec, backend: string): RunConfig {
 /** The sampler of both the model and the oracle: the process's whole range, the recipe's steps, all samples in one batch. */
 export function cellSampler(spec: CellSpec, path: GaussianPath): SamplerSettings {
   const { recipe, key } = spec;
-  const request = { n: recipe.evalSamples, steps: recipe.evalSteps[key.process], batchSize: recipe.evalSamples };
+  const request = { n: recipe.evalSamples, steps: recipeEvalSteps(recipe, key.process), batchSize: recipe.evalSamples };
   return resolveSampling(request, { target: { name: key.target }, process: path, seed: key.seed }).settings;
 }
 

@@ -1,5 +1,5 @@
 import type { CellSpec } from './grid.js';
-import { oracleId } from './grid.js';
+import { oracleId, recipeEvalSteps } from './grid.js';
 
 /**
  * A cost model of one cell, in single-thread seconds, with constants measured on a 2-core
@@ -61,7 +61,7 @@ function metricSetSeconds(spec: CellSpec): number {
 export function estimateCell(spec: CellSpec, sampleOracle: boolean): CellEstimate {
   const { recipe } = spec;
   const params = parameterCount(spec);
-  const steps = recipe.evalSteps[spec.key.process];
+  const steps = recipeEvalSteps(recipe, spec.key.process);
   const n = recipe.evalSamples;
   const train = recipe.steps * (COST.trainStepOverhead + 6 * params * recipe.batchSize * COST.secondsPerFlop);
   const sampling = steps * (COST.sampleStepOverhead + 2 * params * n * COST.secondsPerFlop);

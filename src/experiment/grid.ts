@@ -1,23 +1,29 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { heaviestFirst } from '../process/index.js';
+import { exactTargetModule, TARGET_NAMES, type TargetName } from '../../datasets/exact-targets.js';
+import { heaviestFirst, PROCESS_NAMES, processModule, type ProcessName } from '../process/index.js';
 
 /** The one study this command runs; named on the command line so others can join it. */
 export const STUDIES = ['vp-vs-pbm'] as const;
 export type StudyName = (typeof STUDIES)[number];
 
-export const EXPERIMENT_TARGETS = ['funnel', 'gmm'] as const;
-export type ExperimentTarget = (typeof EXPERIMENT_TARGETS)[number];
+/** Targets with exact scores (the oracle and the score error need them): every one the registry lists. */
+export const EXPERIMENT_TARGETS = TARGET_NAMES;
+export type ExperimentTarget = TargetName;
 
 /** Bounds the issue sets on the grid. */
 export const GRID_LIMITS = { minDim: 2, maxDim: 50, maxWidth: 256 } as const;
 
-/** Euler-Maruyama steps per process (model and oracle alike). */
+/**
+ * Euler-Maruyama steps (model and oracle alike): `vp` for the processes regular at tau = 1
+ * (VP, sub-VP), `pbm` for those singular there (PBM), which need finer steps near that end.
+ * The keys keep their first names so that sweeps recorded before stay comparable.
+ */
 const evalStepsSchema = z.object({ vp: z.number().int().positive(), pbm: z.number().int().positive() }).strict();
 
-/** The processes the study compares: those its recipe gives a number of sampling steps. */
-export const EXPERIMENT_PROCESSES = evalStepsSchema.keyof().options;
-export type ExperimentProcess = (typeof EXPERIMENT_PROCESSES)[number];
+/** Every process of the registry can join the study. */
+export const EXPERIMENT_PROCESSES = PROCESS_NAMES;
+export type ExperimentProcess = ProcessName;
 
 /** The axes of the grid: every combination is one cell. */
 export interface GridAxes {
@@ -44,7 +50,7 @@ export const recipeSchema = z
     /** Samples drawn from the model and from the oracle; the metrics compare them with as many target samples. */
     evalSamples: z.number().int().positive(),
     evalSteps: evalStepsSchema,
-    /** PBM's noise-level range, for training and sampling (VP keeps its defaults, [1e-3, 1]). */
+    /** The noise-level range of the processes singular at tau = 1 (PBM), for training and sampling (the others keep their defaults). */
     pbmTauMin: z.number().positive().lt(1),
     pbmTauMax: z.number().positive().lt(1),
     /** Noise levels of the score-error curve: explicit, or `scoreTauCount` evenly over each process's range. */
@@ -55,9 +61,35 @@ export const recipeSchema = z
   .strict();
 export type Recipe = z.infer<typeof recipeSchema>;
 
-/** The options a cell's process takes from the recipe: PBM's noise-level range (the others keep their defaults). */
+/** The options a cell's process takes from the recipe: the singular processes' noise-level range (the others keep their defaults). */
 export function recipeProcessOptions(recipe: Recipe, process: ExperimentProcess): { tauMin?: number; tauMax?: number } {
-  return process === 'pbm' ? { tauMin: recipe.pbmTauMin, tauMax: recipe.pbmTauMax } : {};
+  return processModule(process).singularAtOne ? { tauMin: recipe.pbmTauMin, tauMax: recipe.pbmTauMax } : {};
+}
+
+/** A cell's sampling steps: the recipe's for processes singular at tau = 1, or for the regular ones. */
+export function recipeEvalSteps(recipe: Recipe, process: ExperimentProcess): number {
+  return processModule(process).singularAtOne ? recipe.evalSteps.pbm : recipe.evalSteps.vp;
+}
+
+/** The request values a target takes from the recipe, beside its dimension: gmm's number of components and the seed of its means. */
+export function recipeTargetOptions(recipe: Recipe, target: ExperimentTarget): { components?: number; targetSeed?: number } {
+  const takes = exactTargetModule(target).requestKeys;
+  return {
+    ...(takes.components ? { components: recipe.components } : {}),
+    ...(takes.targetSeed ? { targetSeed: recipe.targetSeed } : {}),
+  };
+}
+
+/** The one dimension of a target that has no --dim (grid9, checkerboard), or null when any dimension is accepted. */
+export function fixedDimension(target: ExperimentTarget): number | null {
+  const module = exactTargetModule(target);
+  return module.requestKeys.dim ? null : module.create({}).dim;
+}
+
+/** The dimensions a target's cells take from the grid's: all, or its fixed one when the grid has it. */
+export function targetDims(target: ExperimentTarget, dims: readonly number[]): number[] {
+  const fixed = fixedDimension(target);
+  return fixed === null ? [...dims] : dims.filter((d) => d === fixed);
 }
 
 export const cellKeySchema = z
@@ -96,7 +128,8 @@ export function oracleCacheDir(out: string, key: CellKey): string {
 /**
  * Every cell of the grid, seed-major (a sweep stopped early has whole seeds), then width (the two
  * cells that share an oracle run are far apart, so parallel jobs do not both compute it), then the
- * heavier cells first within a seed: funnel, higher dimension, the costlier process to sample (PBM).
+ * heavier cells first within a seed: registry order of targets (the funnel first), higher dimension, the costlier
+ * process to sample (PBM). A target of fixed dimension has cells only at that dimension.
  */
 export function enumerateCells(study: StudyName, axes: GridAxes, recipe: Recipe): CellSpec[] {
   const targets = [...axes.targets].sort((x, y) => EXPERIMENT_TARGETS.indexOf(x) - EXPERIMENT_TARGETS.indexOf(y));
@@ -106,7 +139,7 @@ export function enumerateCells(study: StudyName, axes: GridAxes, recipe: Recipe)
   for (const seed of axes.seeds) {
     for (const width of [...axes.widths].sort((x, y) => y - x)) {
       for (const target of targets) {
-        for (const dim of dims) {
+        for (const dim of targetDims(target, dims)) {
           for (const process of processes) cells.push({ study, key: { target, dim, process, width, seed }, recipe });
         }
       }
