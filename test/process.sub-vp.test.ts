@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTarget } from '../datasets/index.js';
 import { loadScoreModel, sample } from '../src/api.js';
 import { experimentCli } from '../src/cli/experiment-cli.js';
 import { exportCli } from '../src/cli/export-cli.js';
 import type { BundleConfig } from '../src/bundle/format.js';
-import { UsageError } from '../src/errors.js';
 import { createProcess, processFromParams } from '../src/process/index.js';
 import { buildRun } from '../src/run/build.js';
 import { writeRunConfig } from '../src/run/run-dir.js';
@@ -97,11 +96,17 @@ describe('sub-VP process (Song et al. 2021)', () => {
     expect(xs.every(Number.isFinite)).toBe(true);
   });
 
-  it('is refused by the VP-vs-PBM experiment, whose recipe has no sampling steps for it', async () => {
+  it('joins the experiment: its cells are planned beside VP, with the sampling steps of the processes regular at tau = 1', async () => {
     const out = path.join(tempDir('experiment-sub-vp'), 'exp');
-    const run = experimentCli(['vp-vs-pbm', '--processes', 'vp,sub-vp', '--dry-run', '--out', out]);
-    await expect(run).rejects.toThrow(UsageError);
-    await expect(run).rejects.toThrow(/^--processes sub-vp: not compared by study vp-vs-pbm \(its recipe has sampling steps for vp, pbm\); accepted: vp, pbm$/);
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      expect(await experimentCli(['vp-vs-pbm', '--processes', 'vp,sub-vp', '--targets', 'gmm', '--dims', '2', '--widths', '8', '--seeds', '0', '--eval-steps', '7', '--dry-run', '--out', out])).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines).toContain('  run   gmm-d2-sub-vp-w8-s0');
+    expect(lines.join('\n')).toContain('with 7 (VP, sub-VP) Euler-Maruyama steps');
     expect(fs.existsSync(out)).toBe(false);
   });
 });
