@@ -277,9 +277,9 @@ interface PosteriorMoments {
  *
  * Spacing: trapezoid sums of a smooth integrand that vanishes at both ends converge
  * geometrically, so the grid halves its spacing (reusing the old points) until the
- * results move by less than the tolerance, and returns the finer sum. In d = 10 this takes
- * ~75 points per point at small b and ~500 at prior-like noise levels, where e^{f} is
- * sharper than the Gaussian part (more in higher dimension).
+ * results move by less than the tolerance, and returns the finer sum. It needs more points
+ * at prior-like noise levels, where e^{f} is sharper than the Gaussian part, than at small b,
+ * and more in higher dimension (docs/measurements.md).
  */
 class VGrid {
   private readonly z: Float64Array;

@@ -6,7 +6,7 @@ import { columnSum } from '../src/kernels/column-sum.js';
  *
  * Why: on the wasm backend `Conv2DBackpropFilter` is not registered (so
  * `tf.conv2d` cannot be trained there at all) and the registered
- * `Conv2DBackpropInput` runs at a tenth of the forward kernel's speed. Both
+ * `Conv2DBackpropInput` runs far slower than the forward kernel (docs/measurements.md). Both
  * gradients of a convolution are themselves convolutions, and the forward
  * kernel (XNNPACK) is fast, so the gradient is written as:
  *

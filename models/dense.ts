@@ -10,7 +10,7 @@ export type FusedActivation = (typeof FUSED_ACTIVATIONS)[number];
 /**
  * x W + b, then relu where requested. Not tf.fused.matMul: on wasm its GEMM
  * with a weight it has not seen before (every step, since the weights change)
- * measured 7 ms against 3 ms for matMul + add at 512 x 256 x 256.
+ * is slower than matMul + add (docs/measurements.md).
  */
 function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): tf.Tensor2D {
   const z = tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
@@ -20,8 +20,8 @@ function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): 
 /**
  * Input, kernel and bias gradients of y = x W + b from the pre-activation
  * gradient g, with explicit transposes: tfjs's own matMul gradient uses
- * transposed matMuls, which run 10-17x slower than transpose + plain matMul on
- * the wasm backend; the bias sum uses the project's host-memory kernel there. Built from differentiable ops, so second
+ * transposed matMuls, which run far slower than transpose + plain matMul on
+ * the wasm backend (docs/measurements.md); the bias sum uses the project's host-memory kernel there. Built from differentiable ops, so second
  * derivatives (the diagnostics' Jacobian-vector products) flow through it.
  */
 function affineGrads(g: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor[] {

@@ -12,7 +12,7 @@ import { HOST_MEMORY_BACKENDS, hostMemory, isHostMemoryBackend, type HostMemory 
  *   y = act(zhat gamma[c] + beta[c]),  act = silu or identity
  *
  * The forward kernel writes zhat gamma + beta and the statistics [n, groups,
- * 2] (mean, 1/std); SiLU is then tfjs's own sigmoid (vectorised, 3x faster
+ * 2] (mean, 1/std); SiLU is then tfjs's own sigmoid (vectorised, faster
  * than an exponential in a JS loop) and a product, and its sigmoid is kept for
  * the backward kernel, which recomputes zhat from x and the statistics. Sums
  * are in float64.
@@ -36,8 +36,8 @@ function dims(info: tf.TensorInfo, groups: number) {
 
 // The loops run channel by channel within each example (stride c through
 // that example's block, which stays in cache), so each channel's constants
-// are locals: measured 2.5x faster than position-outer loops indexing
-// per-channel arrays.
+// are locals: faster than position-outer loops indexing per-channel arrays
+// (docs/measurements.md).
 
 function forward(memory: HostMemory, inputs: tf.NamedTensorInfoMap, attrs: GroupNormAttrs): tf.TensorInfo[] {
   const xInfo = inputs['x']!;

@@ -1,5 +1,5 @@
 /**
- * exp(x) with relative error below 1e-15, about 3.5x faster than Math.exp in V8.
+ * exp(x) with relative error below 1e-15, faster than Math.exp in V8 (docs/measurements.md).
  * Sinkhorn spends nearly all its time in exponentials of an n x m matrix, and
  * its potentials only need to be right to the marginal tolerance (~1e-6).
  *

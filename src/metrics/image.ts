@@ -25,7 +25,7 @@ import { fitGaussian, frechetDistance, type GaussianFit } from './frechet.js';
  *
  * Real images score near the floor only as a random sample: MNIST's test split
  * is ordered by writer population (its first 5000 images come from one, the
- * last 5000 from another), and its first 1000 images score about 3x the floor.
+ * last 5000 from another), so a leading slice of it is not a fair sample.
  */
 export interface ImageMetrics {
   fid: number;

@@ -59,12 +59,10 @@ export interface MetricEntry {
 }
 
 /**
- * Iteration cap per transport problem (ctx.sinkhorn overrides it). grid9 at
- * 2000 points converges to 1e-6 in 100-140 iterations (2.5-3 s). The 10-D
- * funnel's tails converge slowly; at 2000 points (seed 1 vs 2) the divergence
- * after 300 / 500 / 1000 / 3000 iterations was 712.7 / 754.5 / 755.5 / 755.7
- * (marginal error 4e-3 / 6e-4 / 9e-5 / 1e-5; 7.5 / 9 / 16 / 45 s). The cap of 1000
- * leaves it within 0.03% at a quarter of the cost of 3000; the report says when it is hit.
+ * Iteration cap per transport problem (ctx.sinkhorn overrides it). Mixtures
+ * converge well below it; heavy tails (the funnel) reach it with the value
+ * already close to converged, so the cap trades a small bias for minutes of
+ * iterations (docs/measurements.md), and the report says when it is hit.
  */
 export const SINKHORN_MAX_ITERATIONS = 1000;
 

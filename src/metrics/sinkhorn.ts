@@ -14,10 +14,9 @@ export interface SinkhornOptions {
   /** L1 tolerance on the marginals, which sum to 1 (default 1e-6). */
   tol?: number;
   /**
-   * Iteration cap per transport problem (default 1000). grid9 at 2000 points
-   * converges in 100-200; the 10-D funnel's tails keep it near 5e-5 after 1000
-   * (its cost then within ~1e-5 relative of the converged one), which is
-   * reported as converged: false rather than iterated for minutes.
+   * Iteration cap per transport problem (default 1000). Heavy tails (the funnel)
+   * can reach it before the tolerance; that is reported as converged: false
+   * rather than iterated for minutes (docs/measurements.md).
    */
   maxIter?: number;
   /** Over-relaxation of the x-y problem: 'auto' (default) or a fixed omega in (0, 2); 1 is plain Sinkhorn. */
@@ -55,7 +54,7 @@ function scaledCost(a: Points, b: Points, d: number, eps: number, buffer: Float6
  * W = <P, C> of the entropic plan for C = |x - y|^2 and uniform weights; y is
  * the reference sample. The three problems share one cost buffer of
  * max(n, m)^2 doubles, and each solver holds a kernel of its size: 64 MB at
- * 2000 points. grid9 at 2000 x 2000 takes 2-3 s here (most of it the x-y problem).
+ * 2000 points. Most of the time goes to the x-y problem.
  */
 export function sinkhornDivergence(x: Points, y: Points, d: number, opts: SinkhornOptions = {}): SinkhornResult {
   const n = pointCount(x, d);
