@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import { METRICS } from '../metrics/registry.js';
 import { renderLineChartsSvg, type LineChartOptions, type LineSeries } from '../plot/line.js';
 import { svgToPng } from '../plot/render.js';
 import { inRegistryOrder, processLabel } from '../process/index.js';
@@ -9,15 +10,7 @@ import { presentMetrics } from './table.js';
 
 const METRIC_LABEL: Record<string, string> = {
   score_error: 'score error (mean over tau)',
-  mmd: 'MMD^2',
-  sinkhorn: 'Sinkhorn divergence',
-  sliced_wasserstein: 'sliced W2',
-  energy: 'energy distance',
-  mean_error: 'mean error',
-  cov_error: 'covariance error',
-  x0_w1: 'W1 of x0',
-  mode_coverage: 'mode coverage',
-  weight_tv: 'weight TV',
+  ...Object.fromEntries(METRICS.map((m) => [m.name, m.label])),
 };
 
 const distinct = (rows: readonly Row[], column: string) =>
@@ -71,7 +64,7 @@ function sourceSeries(rows: readonly Row[], axis: 'dim' | 'width', metric: strin
 }
 
 /** Metrics bounded in [0, 1] read best on a linear axis. */
-const LINEAR_METRICS = new Set(['mode_coverage', 'weight_tv']);
+const LINEAR_METRICS = new Set<string>(METRICS.filter((m) => m.linear).map((m) => m.name));
 
 /**
  * The y axis of a metric: symlog, linear within the noise floor's magnitude (so the oracle and the

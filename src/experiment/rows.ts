@@ -1,8 +1,8 @@
+import { METRIC_NAMES } from '../metrics/registry.js';
 import type { CellRecord } from './cell-record.js';
 
-/** Every metric of the evaluation, in table order; a target has a subset (x0_w1: funnel; modes: gmm). */
-export const METRIC_KEYS = ['mmd', 'sinkhorn', 'sliced_wasserstein', 'energy', 'mean_error', 'cov_error', 'x0_w1', 'mode_coverage', 'weight_tv'] as const;
-export type MetricKey = (typeof METRIC_KEYS)[number];
+/** Every metric of the evaluation, in the registry's order; a target has the subset that applies to it. */
+export const METRIC_KEYS = METRIC_NAMES;
 
 export const KEY_COLUMNS = ['target', 'dim', 'process', 'width', 'seed'] as const;
 
