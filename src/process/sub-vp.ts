@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { linearBeta } from './linear-beta.js';
+import { LINEAR_BETA_FORMULAS, linearBeta, linearBetaOptions } from './linear-beta.js';
 import { defineProcess, noiseRangeOptions } from './process-module.js';
 import { STANDARD_NORMAL_PRIOR } from './prior.js';
 
@@ -13,8 +13,7 @@ export const subVpModule = defineProcess({
   summary: 'sub-variance preserving (Song et al. 2021): VP drift, b = 1 - exp(-B), towards N(0, I)',
   options: z
     .object({
-      betaMin: z.number().positive().default(0.1).describe('sub-VP beta_min: beta(tau) at tau = 0'),
-      betaMax: z.number().positive().default(20).describe('sub-VP beta_max: beta(tau) at tau = 1'),
+      ...linearBetaOptions('sub-VP'),
       ...noiseRangeOptions({ tauMin: 1e-3, tauMax: 1 }),
     })
     .strict(),
@@ -31,9 +30,7 @@ export const subVpModule = defineProcess({
     };
   },
   formulas: {
-    beta: 'beta(tau) = beta_min + tau (beta_max - beta_min)',
-    B: 'B(tau) = beta_min tau + (beta_max - beta_min) tau^2 / 2',
-    a: 'a(tau) = exp(-B(tau) / 2)',
+    ...LINEAR_BETA_FORMULAS,
     b: 'b(tau) = 1 - exp(-B(tau))  (computed as -expm1(-B))',
     f: 'f(tau) = -beta(tau) / 2',
     g2: 'g(tau)^2 = beta(tau) (1 - exp(-2 B(tau)))  (computed as -beta expm1(-2 B))',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { linearBeta } from './linear-beta.js';
+import { LINEAR_BETA_FORMULAS, linearBeta, linearBetaOptions } from './linear-beta.js';
 import { defineProcess, noiseRangeOptions } from './process-module.js';
 import { STANDARD_NORMAL_PRIOR } from './prior.js';
 
@@ -10,8 +10,7 @@ export const vpModule = defineProcess({
   summary: 'variance preserving (Ornstein-Uhlenbeck, linear beta): smooths the data into N(0, I)',
   options: z
     .object({
-      betaMin: z.number().positive().default(0.1).describe('VP beta_min: beta(tau) at tau = 0'),
-      betaMax: z.number().positive().default(20).describe('VP beta_max: beta(tau) at tau = 1'),
+      ...linearBetaOptions('VP'),
       ...noiseRangeOptions({ tauMin: 1e-3, tauMax: 1 }),
     })
     .strict(),
@@ -28,9 +27,7 @@ export const vpModule = defineProcess({
     };
   },
   formulas: {
-    beta: 'beta(tau) = beta_min + tau (beta_max - beta_min)',
-    B: 'B(tau) = beta_min tau + (beta_max - beta_min) tau^2 / 2',
-    a: 'a(tau) = exp(-B(tau) / 2)',
+    ...LINEAR_BETA_FORMULAS,
     b: 'b(tau) = sqrt(1 - exp(-B(tau)))  (computed as sqrt(-expm1(-B)))',
     f: 'f(tau) = -beta(tau) / 2',
     g2: 'g(tau)^2 = beta(tau)',
