@@ -4,7 +4,7 @@ import { describeBackend } from '../backend.js';
 import { BENCH_CASES, runBenchCase, type BenchRow } from '../bench/cases.js';
 import { formatBenchTable } from '../bench/report.js';
 import { BENCH_DEFAULTS, type BenchFlags } from '../cli/bench-options.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { printJsonSummary } from './json-summary.js';
 import { initReplicaBackend } from './replica-backend.js';
 
 /** `npm run bench`: one row per case, progress on stderr, the table (or JSON) on stdout. */

@@ -3,8 +3,8 @@ import { MnistLoader, mnistDataSource } from '../../datasets/mnist.js';
 import { classifierParameterCount as parameterCount, createClassifier, MNIST_CLASSIFIER_CONFIG, type ClassifierConfig } from '../../models/classifier.js';
 import { describeBackend, initBackend } from '../backend.js';
 import type { ClassifierFlags } from '../cli/classifier-options.js';
-import { progressBar } from '../cli/progress.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { progressBar } from './progress.js';
+import { printJsonSummary } from './json-summary.js';
 import { accuracy, predict } from '../classifier/predict.js';
 import { CLASSIFIER_RECIPE_DEFAULTS, MNIST_TARGET_ACCURACY, totalSteps, type ClassifierRecipe } from '../classifier/recipe.js';
 import {

@@ -6,8 +6,8 @@ import { requestFlag, TARGET_REQUEST_KEYS, type TargetRequest } from '../../data
 import type { Target } from '../../datasets/target.js';
 import { describeBackend, initBackend } from '../backend.js';
 import { DIAGNOSE_DEFAULTS as D, type DiagnoseFlags } from '../cli/diagnose-options.js';
-import { progressBar } from '../cli/progress.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { progressBar } from './progress.js';
+import { printJsonSummary } from './json-summary.js';
 import { diagnose, type DiagnoseSettings, type DiagnosticsResult, type NetworkSource } from '../diagnostics/diagnose.js';
 import { writeFigures } from '../diagnostics/figures.js';
 import { diagnosticsJson, type DiagnosticsContext } from '../diagnostics/report.js';

@@ -3,7 +3,7 @@ import { describeBackbone } from '../../models/index.js';
 import { dataRangeOf } from '../../datasets/sources.js';
 import { initBackend } from '../backend.js';
 import { EXPORT_DEFAULTS, type ExportFlags } from '../cli/export-options.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { printJsonSummary } from './json-summary.js';
 import { resolveSampling } from '../config/sampling.js';
 import { processFromConfig } from '../run/build.js';
 import { readRunConfig } from '../run/run-dir.js';

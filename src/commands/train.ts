@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackbone, parameterCount } from '../../models/index.js';
 import { describeBackend } from '../backend.js';
-import { printJsonSummary } from '../cli/run-command.js';
-import { progressBar } from '../cli/progress.js';
+import { printJsonSummary } from './json-summary.js';
+import { progressBar } from './progress.js';
 import { TRAIN_DEFAULTS } from '../config/recipes.js';
 import { UsageError } from '../errors.js';
-import { samplerProgress } from '../cli/evaluation-report.js';
+import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evaluation-report.js';
 import { buildRunParts, processFromConfig } from '../run/build.js';
-import { evaluateSource, evaluationSummary, printAnyEvaluation, type Evaluation } from '../run/evaluation.js';
+import { evaluateSource, type Evaluation } from '../run/evaluation.js';
 import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
 import { isImageTargetName, type DataSource } from '../../datasets/index.js';
 import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
