@@ -16,7 +16,7 @@ import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
-import { holdsSamples, samplesDir } from './evaluation-label.js';
+import { holdsSamples, samplesDir } from '../run/evaluation-label.js';
 
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
 interface SamplingSource {

@@ -24,7 +24,7 @@ import { runReplicas } from '../config/replicas.js';
 import { resolveRun, resumeRunConfig } from '../config/resolve-run.js';
 import type { TrainCommandRequest } from './train-request.js';
 import { initReplicaBackend } from './replica-backend.js';
-import { trainEvaluationDir } from './evaluation-label.js';
+import { trainEvaluationDir } from '../run/evaluation-label.js';
 import * as path from 'node:path';
 import { backboneConfig, type RunConfig } from '../config/run-config.js';
 

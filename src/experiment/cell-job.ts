@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parameterCount } from '../../models/index.js';
-import { samplesDir } from '../commands/evaluation-label.js';
+import { samplesDir } from '../run/evaluation-label.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { scoreErrorCurve } from '../metrics/score-error.js';
 import { buildRun, type RunParts } from '../run/build.js';
