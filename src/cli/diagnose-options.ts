@@ -5,7 +5,7 @@ import type { TargetRequestKey } from '../../datasets/target-module.js';
 import { BACKEND_CHOICES } from '../backend.js';
 import { JACOBIAN_METHODS } from '../diagnostics/network-localisation.js';
 import { flag, threadsFlag, threadsOption } from './flags.js';
-import { WEIGHT_CHOICES } from './sample-options.js';
+import { WEIGHT_CHOICES } from '../config/sample-defaults.js';
 
 /** Defaults of `npm run diagnose` (the issue's: 40 log-spaced r in [0.05, 20], 2000 points, M = 1..5, seed 0). */
 export const DIAGNOSE_DEFAULTS = {
