@@ -18,3 +18,9 @@ export async function evaluateSource(req: AnyEvaluationRequest): Promise<Evaluat
   if (hasExactScore(target)) return { kind: 'points', result: await evaluate({ ...rest, target }) };
   throw new Error(`evaluation: target ${target.name} is neither an image source nor a target with exact scores`);
 }
+
+/** The result of a point-cloud evaluation; an image evaluation is refused (its data has no exact score). */
+export function pointsResult(e: Evaluation): EvaluationResult {
+  if (e.kind !== 'points') throw new Error(`evaluation: expected the metrics of a point cloud, got image metrics (${e.result.outDir})`);
+  return e.result;
+}
