@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEta } from '../src/cli/progress.js';
+import { formatEta } from '../src/commands/progress.js';
 
 describe('formatEta', () => {
   it('says -- before there is a rate (no NaN or Infinity on the bar)', () => {

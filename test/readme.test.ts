@@ -5,7 +5,7 @@ import { SAMPLE_FLAGS } from '../src/cli/sample-options.js';
 import { TRAIN_FLAGS } from '../src/cli/train-options.js';
 import { EXPORT_FLAGS } from '../src/cli/export-options.js';
 import { CLASSIFIER_FLAGS } from '../src/cli/classifier-options.js';
-import { PACK_FLAGS } from '../src/pack/pack-command.js';
+import { PACK_FLAGS } from '../src/cli/pack-options.js';
 import { EXPERIMENT_FLAGS } from '../src/cli/experiment-options.js';
 import { BENCH_FLAGS } from '../src/cli/bench-options.js';
 

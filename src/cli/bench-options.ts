@@ -2,10 +2,9 @@ import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
 import { BENCH_CASES, type BenchCaseName } from '../bench/cases.js';
+import { BENCH_DEFAULTS } from '../config/bench-defaults.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 import { replicasFlag, replicasOption } from './train-options.js';
-
-export const BENCH_DEFAULTS = { cases: BENCH_CASES.join(','), backend: 'wasm', repeatScale: 1, replicas: 1 } as const;
 
 /** Every flag of `npm run bench`. */
 export const BENCH_FLAGS: Record<string, Options> = {

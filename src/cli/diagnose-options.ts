@@ -3,25 +3,10 @@ import { z } from 'zod';
 import { EXACT_TARGETS, TARGET_NAMES } from '../../datasets/exact-targets.js';
 import type { TargetRequestKey } from '../../datasets/target-module.js';
 import { BACKEND_CHOICES } from '../backend.js';
+import { DIAGNOSE_DEFAULTS } from '../config/diagnose-defaults.js';
 import { JACOBIAN_METHODS } from '../diagnostics/network-localisation.js';
 import { flag, threadsFlag, threadsOption } from './flags.js';
-import { WEIGHT_CHOICES } from './sample-options.js';
-
-/** Defaults of `npm run diagnose` (the issue's: 40 log-spaced r in [0.05, 20], 2000 points, M = 1..5, seed 0). */
-export const DIAGNOSE_DEFAULTS = {
-  rMin: 0.05,
-  rMax: 20,
-  rCount: 40,
-  uCount: 200,
-  deltaCount: 1000,
-  n: 2000,
-  m: [1, 2, 3, 4, 5],
-  seed: 0,
-  jacobian: 'auto',
-  batchSize: 2000,
-  weights: 'ema',
-  backend: 'auto',
-} as const;
+import { WEIGHT_CHOICES } from '../config/sample-defaults.js';
 
 const d = DIAGNOSE_DEFAULTS;
 

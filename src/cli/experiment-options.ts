@@ -1,49 +1,11 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
-import { EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS, type GridAxes, type Recipe } from '../experiment/grid.js';
+import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
+import { EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS } from '../experiment/grid.js';
 import { PROCESS_NAMES, processLabel, processModule } from '../process/index.js';
 import { MAX_WASM_THREADS } from '../wasm-threads.js';
 import { flag, textOption, threadsFlag } from './flags.js';
-
-/**
- * The default grid (the issue's: dims {2, 10, 50}, widths {32, 128}, seeds {0, 1, 2}, both targets
- * and processes: 72 cells) and the recipe every cell shares. Sized to fit in two hours on a 2-core
- * CPU with two parallel jobs; see the README's Results section for the measured times.
- */
-export const EXPERIMENT_DEFAULTS = {
-  axes: {
-    targets: ['funnel', 'gmm'],
-    dims: [2, 10, 50],
-    processes: ['vp', 'pbm'],
-    widths: [32, 128],
-    seeds: [0, 1, 2],
-  } satisfies GridAxes,
-  recipe: {
-    depth: 3,
-    steps: 3000,
-    batchSize: 512,
-    lr: 1e-3,
-    components: 10,
-    targetSeed: 0,
-    evalSamples: 1000,
-    evalSteps: { vp: 500, pbm: 2000 },
-    pbmTauMin: 1e-4,
-    pbmTauMax: 0.99999,
-    scoreTaus: null,
-    scoreTauCount: 21,
-    scorePoints: 1000,
-  } satisfies Recipe,
-  backend: 'auto',
-} as const;
-
-/** `--quick`: a reduced grid (8 cells) and a short recipe, a few minutes in all. */
-export const EXPERIMENT_QUICK = {
-  axes: { dims: [2, 10], widths: [32], seeds: [0] },
-  recipe: { steps: 300, evalSamples: 300, evalSteps: { vp: 100, pbm: 200 }, scoreTauCount: 11, scorePoints: 300 },
-} as const;
-
-export const EXPERIMENT_OUT = { full: 'checkpoints/experiments/vp-vs-pbm', quick: 'checkpoints/experiments/vp-vs-pbm-quick' } as const;
 
 /** Most parallel jobs: each is a Node process with its own TensorFlow.js. */
 export const MAX_JOBS = 16;

@@ -1,10 +1,8 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
+import { EXPORT_DEFAULTS, EXPORT_FORMATS } from '../config/export-defaults.js';
+import { WEIGHT_CHOICES } from '../config/sample-defaults.js';
 import { flag, textOption as str } from './flags.js';
-import { WEIGHT_CHOICES } from './sample-options.js';
-
-export const EXPORT_FORMATS = ['tfjs', 'safetensors', 'all'] as const;
-export const EXPORT_DEFAULTS = { format: 'all', weights: 'ema' } as const;
 
 /** Every flag of `npm run export`. */
 export const EXPORT_FLAGS: Record<string, Options> = {

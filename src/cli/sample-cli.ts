@@ -1,6 +1,6 @@
 import { sampleCommand } from '../commands/sample.js';
 import { parseCommandLine, type CommandSpec } from './command-line.js';
-import { SAMPLE_FLAGS, sampleFlagsSchema } from './sample-options.js';
+import { SAMPLE_FLAGS, sampleCommandRequest, sampleFlagsSchema } from './sample-options.js';
 
 export const SAMPLE_COMMAND: CommandSpec<typeof sampleFlagsSchema> = {
   name: 'sample',
@@ -10,5 +10,5 @@ export const SAMPLE_COMMAND: CommandSpec<typeof sampleFlagsSchema> = {
 };
 
 export async function sampleCli(argv: string[]): Promise<number> {
-  return sampleCommand(await parseCommandLine(SAMPLE_COMMAND, argv));
+  return sampleCommand(sampleCommandRequest(await parseCommandLine(SAMPLE_COMMAND, argv)));
 }

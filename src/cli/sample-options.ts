@@ -2,11 +2,10 @@ import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
+import type { SampleCommandRequest } from '../commands/sample-request.js';
+import { SAMPLE_DEFAULTS, WEIGHT_CHOICES } from '../config/sample-defaults.js';
 import { SAMPLING_RECIPES, type SamplingRequest } from '../config/sampling.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
-
-/** Defaults of the flags that are not sampler settings (those are the sampling recipes of src/config/sampling.ts). */
-export const SAMPLE_DEFAULTS = { weights: 'ema', backend: 'auto' } as const;
 
 const POINT = SAMPLING_RECIPES.point;
 const IMAGE = SAMPLING_RECIPES.image;
@@ -19,8 +18,6 @@ export const IMAGE_SAMPLE_DEFAULTS = {
   correctorSteps: IMAGE.corrector.steps,
   correctorSnr: IMAGE.corrector.snr,
 } as const;
-
-export const WEIGHT_CHOICES = ['ema', 'raw'] as const;
 
 const str = textOption;
 
@@ -99,4 +96,10 @@ export function samplingRequest(f: SampleFlags): SamplingRequest {
     ...(f.clip ? {} : { clip: null }),
     corrector: { steps: f.correctorSteps, snr: f.correctorSnr },
   };
+}
+
+/** What `sample` takes, from its flags. */
+export function sampleCommandRequest(f: SampleFlags): SampleCommandRequest {
+  const { run, bundle, oracle, weights, out, backend, threads, classifier, json } = f;
+  return { run, bundle, sampling: samplingRequest(f), oracle, weights, out, backend, threads, classifier, json };
 }

@@ -3,12 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend } from '../backend.js';
 import { BENCH_CASES, runBenchCase, type BenchRow } from '../bench/cases.js';
 import { formatBenchTable } from '../bench/report.js';
-import { BENCH_DEFAULTS, type BenchFlags } from '../cli/bench-options.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { BENCH_DEFAULTS } from '../config/bench-defaults.js';
+import { printJsonSummary } from './json-summary.js';
+import type { BenchCommandRequest } from './bench-request.js';
 import { initReplicaBackend } from './replica-backend.js';
 
 /** `npm run bench`: one row per case, progress on stderr, the table (or JSON) on stdout. */
-export async function benchCommand(f: BenchFlags): Promise<number> {
+export async function benchCommand(f: BenchCommandRequest): Promise<number> {
   const replicas = f.replicas ?? BENCH_DEFAULTS.replicas;
   const backend = await initReplicaBackend(f.backend ?? BENCH_DEFAULTS.backend, replicas, f.threads);
   const cases = f.cases ?? [...BENCH_CASES];

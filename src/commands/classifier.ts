@@ -2,9 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MnistLoader, mnistDataSource } from '../../datasets/mnist.js';
 import { classifierParameterCount as parameterCount, createClassifier, MNIST_CLASSIFIER_CONFIG, type ClassifierConfig } from '../../models/classifier.js';
 import { describeBackend, initBackend } from '../backend.js';
-import type { ClassifierFlags } from '../cli/classifier-options.js';
-import { progressBar } from '../cli/progress.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { progressBar } from './progress.js';
+import { printJsonSummary } from './json-summary.js';
 import { accuracy, predict } from '../classifier/predict.js';
 import { CLASSIFIER_RECIPE_DEFAULTS, MNIST_TARGET_ACCURACY, totalSteps, type ClassifierRecipe } from '../classifier/recipe.js';
 import {
@@ -19,6 +18,8 @@ import {
 import { trainClassifier } from '../classifier/train.js';
 import { UsageError } from '../errors.js';
 import { Rng } from '../rng.js';
+import { RNG_STREAMS } from '../rng-streams.js';
+import type { ClassifierCommandRequest } from './classifier-request.js';
 
 const percent = (a: number) => `${(100 * a).toFixed(2)}%`;
 
@@ -27,7 +28,7 @@ function describeArchitecture(c: ClassifierConfig): string {
   return `${convs} -> dense ${c.hidden} -> ${c.classes}`;
 }
 
-function resolveRecipe(f: ClassifierFlags): ClassifierRecipe {
+function resolveRecipe(f: ClassifierCommandRequest): ClassifierRecipe {
   if (f.steps !== undefined && f.epochs !== undefined) {
     throw new UsageError(`--steps ${f.steps} and --epochs ${f.epochs}: give one of them`);
   }
@@ -44,7 +45,7 @@ function resolveRecipe(f: ClassifierFlags): ClassifierRecipe {
 }
 
 /** The cache already holds a classifier: say so, touch nothing. */
-function reportCached(out: string, f: ClassifierFlags): number {
+function reportCached(out: string, f: ClassifierCommandRequest): number {
   const info = readClassifierInfo(out);
   console.log(
     `${out} already holds a classifier (${describeArchitecture(info.architecture)}, trained ${info.createdAt}): ` +
@@ -56,7 +57,7 @@ function reportCached(out: string, f: ClassifierFlags): number {
 }
 
 /** `npm run classifier`: train the MNIST classifier of the image metrics, or report the cached one. */
-export async function classifierCommand(f: ClassifierFlags): Promise<number> {
+export async function classifierCommand(f: ClassifierCommandRequest): Promise<number> {
   const startedAt = performance.now();
   const out = f.out ?? DEFAULT_CLASSIFIER_DIR;
   const recipe = resolveRecipe(f);
@@ -75,7 +76,7 @@ export async function classifierCommand(f: ClassifierFlags): Promise<number> {
   const source = mnistDataSource({ dataDir: f.dataDir, subset: recipe.subset ?? undefined }, loader);
   const test = source.test();
   const config = MNIST_CLASSIFIER_CONFIG;
-  const model = createClassifier(config, Rng.derive(recipe.seed, 0xc1a5));
+  const model = createClassifier(config, Rng.derive(recipe.seed, RNG_STREAMS.classifierInit));
   const steps = totalSteps(recipe, source.train.count);
   console.log(
     `classifier ${describeArchitecture(config)}, ${parameterCount(model).toLocaleString('en-US')} parameters; ` +

@@ -5,9 +5,9 @@ import { exactTargetModule, type TargetName } from '../../datasets/exact-targets
 import { requestFlag, TARGET_REQUEST_KEYS, type TargetRequest } from '../../datasets/target-module.js';
 import type { Target } from '../../datasets/target.js';
 import { describeBackend, initBackend } from '../backend.js';
-import { DIAGNOSE_DEFAULTS as D, type DiagnoseFlags } from '../cli/diagnose-options.js';
-import { progressBar } from '../cli/progress.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { DIAGNOSE_DEFAULTS as D } from '../config/diagnose-defaults.js';
+import { progressBar } from './progress.js';
+import { printJsonSummary } from './json-summary.js';
 import { diagnose, type DiagnoseSettings, type DiagnosticsResult, type NetworkSource } from '../diagnostics/diagnose.js';
 import { writeFigures } from '../diagnostics/figures.js';
 import { diagnosticsJson, type DiagnosticsContext } from '../diagnostics/report.js';
@@ -19,6 +19,7 @@ import { buildRun } from '../run/build.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
+import type { DiagnoseCommandRequest } from './diagnose-request.js';
 
 export const DIAGNOSTICS_FILE = 'diagnostics.json';
 
@@ -35,9 +36,9 @@ interface Source {
 }
 
 /** The target options diagnose takes (exact targets only, so no data files), in the order they are checked. */
-const TARGET_REQUEST_FLAGS = ['dim', 'components', 'targetSeed', 'std', 'mu'] as const satisfies readonly (keyof DiagnoseFlags)[];
-const TARGET_FLAG_NAMES: [keyof DiagnoseFlags, string][] = TARGET_REQUEST_FLAGS.map((key) => [key, requestFlag(key)]);
-const NETWORK_FLAG_NAMES: [keyof DiagnoseFlags, string][] = [
+const TARGET_REQUEST_FLAGS = ['dim', 'components', 'targetSeed', 'std', 'mu'] as const satisfies readonly (keyof DiagnoseCommandRequest)[];
+const TARGET_FLAG_NAMES: [keyof DiagnoseCommandRequest, string][] = TARGET_REQUEST_FLAGS.map((key) => [key, requestFlag(key)]);
+const NETWORK_FLAG_NAMES: [keyof DiagnoseCommandRequest, string][] = [
   ['weights', '--weights'],
   ['jacobian', '--jacobian'],
   ['batchSize', '--batch-size'],
@@ -45,7 +46,7 @@ const NETWORK_FLAG_NAMES: [keyof DiagnoseFlags, string][] = [
   ['threads', '--threads'],
 ];
 
-function rejectGiven(f: DiagnoseFlags, names: [keyof DiagnoseFlags, string][], why: string): void {
+function rejectGiven(f: DiagnoseCommandRequest, names: [keyof DiagnoseCommandRequest, string][], why: string): void {
   for (const [key, name] of names) {
     if (f[key] !== undefined) throw new UsageError(`${name} ${String(f[key])}: ${why}`);
   }
@@ -55,7 +56,7 @@ function timestamp(now = new Date()): string {
   return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-function resolveSettings(f: DiagnoseFlags): DiagnoseSettings {
+function resolveSettings(f: DiagnoseCommandRequest): DiagnoseSettings {
   let rGrid: number[];
   if (f.r !== undefined) {
     if (f.rMin !== undefined || f.rMax !== undefined || f.rCount !== undefined) {
@@ -80,7 +81,7 @@ function resolveSettings(f: DiagnoseFlags): DiagnoseSettings {
   };
 }
 
-function targetSource(f: DiagnoseFlags, name: TargetName): Source {
+function targetSource(f: DiagnoseCommandRequest, name: TargetName): Source {
   rejectGiven(f, NETWORK_FLAG_NAMES, 'applies only with --run (a network); --target is computed exactly');
   const module = exactTargetModule(name);
   const request: TargetRequest = {};
@@ -107,7 +108,7 @@ function targetSource(f: DiagnoseFlags, name: TargetName): Source {
   };
 }
 
-async function runSource(f: DiagnoseFlags, dir: string, settings: DiagnoseSettings): Promise<Source> {
+async function runSource(f: DiagnoseCommandRequest, dir: string, settings: DiagnoseSettings): Promise<Source> {
   rejectGiven(f, TARGET_FLAG_NAMES, "does not apply with --run: the run's config.json fixes the target");
   const config = readRunConfig(dir, '--run');
   if (!hasCheckpoint(dir)) throw new UsageError(`--run ${dir}: no ${RUN_FILES.checkpoint} yet (training wrote no checkpoint)`);
@@ -154,7 +155,7 @@ async function runSource(f: DiagnoseFlags, dir: string, settings: DiagnoseSettin
 }
 
 /** The output directory, checked before any work so a refusal costs nothing and touches nothing. */
-function outputDir(f: DiagnoseFlags, source: Source): string {
+function outputDir(f: DiagnoseCommandRequest, source: Source): string {
   const dir = f.out ?? source.defaultOut;
   const regenerate = f.out === undefined && source.overwriteDefault;
   if (fs.existsSync(dir) && !regenerate) {
@@ -186,7 +187,7 @@ function printReport(result: DiagnosticsResult): void {
 }
 
 /** `npm run diagnose`: localisation and curvature diagnostics per SNR (MATH section 6). */
-export async function diagnoseCommand(f: DiagnoseFlags): Promise<number> {
+export async function diagnoseCommand(f: DiagnoseCommandRequest): Promise<number> {
   const startedAt = performance.now();
   if ((f.target === undefined) === (f.run === undefined)) {
     throw new UsageError(`${f.target !== undefined ? `--target ${f.target} --run ${f.run}` : '--target'}: give exactly one of --target NAME and --run DIR; see npm run diagnose -- --help`);

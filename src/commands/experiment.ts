@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend.js';
-import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK, type ExperimentFlags } from '../cli/experiment-options.js';
-import { progressBar } from '../cli/progress.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
+import { progressBar } from './progress.js';
+import { printJsonSummary } from './json-summary.js';
 import { UsageError } from '../errors.js';
 import { readCellSpec, type CellRecord } from '../experiment/cell-record.js';
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
@@ -26,6 +26,7 @@ import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../exper
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { createProcess, inRegistryOrder, processLabel, processModule } from '../process/index.js';
 import { defaultWasmThreads } from '../wasm-threads.js';
+import type { ExperimentCommandRequest } from './experiment-request.js';
 
 /** Marks a directory as an experiment's, and records the grid it was last run with. */
 const EXPERIMENT_MARKER = 'experiment.json';
@@ -46,7 +47,7 @@ function checkTargetDims(axes: GridAxes): void {
 }
 
 /** The grid and recipe from the flags: defaults, then --quick's, then every flag given. */
-export function resolveExperiment(study: StudyName, f: ExperimentFlags): ResolvedExperiment {
+export function resolveExperiment(study: StudyName, f: ExperimentCommandRequest): ResolvedExperiment {
   const quick = f.quick;
   const axes: GridAxes = {
     targets: f.targets ?? [...EXPERIMENT_DEFAULTS.axes.targets],
@@ -132,7 +133,7 @@ function preamble(e: ResolvedExperiment, cells: number): string {
 }
 
 /** `--run-cell DIR`: one prepared cell, in this process (a parallel job of the sweep). */
-async function runOneCell(f: ExperimentFlags, dir: string): Promise<number> {
+async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<number> {
   const spec = readCellSpec(dir);
   const backend = await initBackend(f.backend ?? EXPERIMENT_DEFAULTS.backend, { threads: f.threads ?? 1 });
   console.log(describeBackend(backend));
@@ -145,7 +146,7 @@ async function runOneCell(f: ExperimentFlags, dir: string): Promise<number> {
 }
 
 /** `npm run experiment -- vp-vs-pbm [flags]`: the sweep, resumable, then its tables and figures. */
-export async function experimentCommand(study: StudyName, f: ExperimentFlags): Promise<number> {
+export async function experimentCommand(study: StudyName, f: ExperimentCommandRequest): Promise<number> {
   if (f.runCell !== undefined) return runOneCell(f, f.runCell);
   const startedAt = performance.now();
   const e = resolveExperiment(study, f);

@@ -2,18 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeBackbone } from '../../models/index.js';
 import { dataRangeOf } from '../../datasets/sources.js';
 import { initBackend } from '../backend.js';
-import { EXPORT_DEFAULTS, type ExportFlags } from '../cli/export-options.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { EXPORT_DEFAULTS } from '../config/export-defaults.js';
+import { printJsonSummary } from './json-summary.js';
 import { resolveSampling } from '../config/sampling.js';
 import { processFromConfig } from '../run/build.js';
 import { readRunConfig } from '../run/run-dir.js';
 import { exportBundle } from '../bundle/export.js';
 import { WEIGHT_FORMATS, type WeightFormat } from '../bundle/format.js';
+import type { ExportCommandRequest } from './export-request.js';
 
 const PRODUCER = 'score-sde 0.1.0';
 
 /** `npm run export`: a run's network as a bundle. Fast (one file read, a few written): no progress bar. */
-export async function exportCommand(f: ExportFlags): Promise<number> {
+export async function exportCommand(f: ExportCommandRequest): Promise<number> {
   const startedAt = performance.now();
   // Only to rebuild the network and check the weights' shapes; no arithmetic.
   await initBackend('cpu');

@@ -2,21 +2,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DataSource } from '../../datasets/target.js';
 import { describeBackend, initBackend } from '../backend.js';
 import { openBundleForSampling } from '../bundle/sample-source.js';
-import { samplerProgress } from '../cli/evaluation-report.js';
-import { printJsonSummary } from '../cli/run-command.js';
-import { SAMPLE_DEFAULTS, samplingRequest, type SampleFlags } from '../cli/sample-options.js';
+import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evaluation-report.js';
+import { printJsonSummary } from './json-summary.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
+import { SAMPLE_DEFAULTS } from '../config/sample-defaults.js';
 import { resolveSampling } from '../config/sampling.js';
 import { isImageSource } from '../../datasets/target.js';
 import { UsageError } from '../errors.js';
 import { singularEndRefusal, type GaussianPath } from '../process/index.js';
 import { buildRunParts, requireExactTarget } from '../run/build.js';
-import { evaluateSource, evaluationSummary, printAnyEvaluation } from '../run/evaluation.js';
+import { evaluateSource } from '../run/evaluation.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
-import { holdsSamples, samplesDir } from './evaluation-label.js';
+import { holdsSamples, samplesDir } from '../run/evaluation-label.js';
+import type { SampleCommandRequest } from './sample-request.js';
 
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
 interface SamplingSource {
@@ -32,13 +33,13 @@ interface SamplingSource {
   loadNetwork(): { score: ScoreFunction; scoreSource: string };
 }
 
-async function initAndReportBackend(f: SampleFlags): Promise<string> {
+async function initAndReportBackend(f: SampleCommandRequest): Promise<string> {
   const backend = await initBackend(f.backend ?? SAMPLE_DEFAULTS.backend, { threads: f.threads });
   console.log(describeBackend(backend));
   return backend.name;
 }
 
-async function runSource(f: SampleFlags, run: string): Promise<SamplingSource> {
+async function runSource(f: SampleCommandRequest, run: string): Promise<SamplingSource> {
   const config = readRunConfig(run, '--run');
   if (!f.oracle && !hasCheckpoint(run)) {
     throw new UsageError(`--run ${run}: no ${RUN_FILES.checkpoint} yet (training wrote no checkpoint); use --oracle or train first`);
@@ -60,7 +61,7 @@ async function runSource(f: SampleFlags, run: string): Promise<SamplingSource> {
   };
 }
 
-async function bundleSource(f: SampleFlags, bundle: string): Promise<SamplingSource> {
+async function bundleSource(f: SampleCommandRequest, bundle: string): Promise<SamplingSource> {
   const backend = await initAndReportBackend(f);
   const { model, target, scoreSource } = await openBundleForSampling(bundle, f.weights);
   return {
@@ -82,10 +83,10 @@ function refuseEarlierSamples(outDir: string, fromFlag: boolean): void {
 }
 
 /** `npm run sample`: the reverse-time sampler from a run's (or a bundle's) network, or the exact score, then metrics. */
-export async function sampleCommand(f: SampleFlags): Promise<number> {
+export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
   const startedAt = performance.now();
   const source = f.bundle !== undefined ? await bundleSource(f, f.bundle) : await runSource(f, f.run!);
-  const { n, settings, recipe } = resolveSampling(samplingRequest(f), { target: source.target, process: source.path, seed: source.defaultSeed });
+  const { n, settings, recipe } = resolveSampling(f.sampling, { target: source.target, process: source.path, seed: source.defaultSeed });
   const { steps, tauMin, tauMax, seed } = settings;
   if (!(tauMin < tauMax)) throw new UsageError(`--tau-min ${tauMin}: must be below --tau-max (${tauMax})`);
   const singular = singularEndRefusal(source.path.name, tauMax);
@@ -96,12 +97,15 @@ export async function sampleCommand(f: SampleFlags): Promise<number> {
   const { score, scoreSource } = f.oracle
     ? { score: oracleScoreFunction(requireExactTarget(source.target, '--oracle', 'the oracle sampler uses it')), scoreSource: 'oracle (exact score)' }
     : source.loadNetwork();
-  if (f.correctorSnr !== undefined && settings.corrector === undefined) {
-    throw new UsageError(`--corrector-snr ${f.correctorSnr}: applies only with --corrector-steps 1 or more`);
+  const correctorSnr = f.sampling.corrector?.snr;
+  if (correctorSnr !== undefined && settings.corrector === undefined) {
+    throw new UsageError(`--corrector-snr ${correctorSnr}: applies only with --corrector-steps 1 or more`);
   }
   const variants = [
     ...correctorVariant(settings.corrector, recipe.corrector),
-    ...(f.denoise ? [] : ['nodenoise']), ...(f.clip || source.target.dataRange === undefined ? [] : ['noclip'])];
+    ...(f.sampling.denoise === false ? ['nodenoise'] : []),
+    ...(f.sampling.clip !== null || source.target.dataRange === undefined ? [] : ['noclip']),
+  ];
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
   refuseEarlierSamples(outDir, f.out !== undefined);
   console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);

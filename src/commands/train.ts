@@ -1,80 +1,134 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeBackbone, parameterCount } from '../../models/index.js';
-import { describeBackend } from '../backend.js';
-import { printJsonSummary } from '../cli/run-command.js';
-import { progressBar } from '../cli/progress.js';
-import { TRAIN_DEFAULTS } from '../config/recipes.js';
-import { UsageError } from '../errors.js';
-import { samplerProgress } from '../cli/evaluation-report.js';
-import { buildRunParts, processFromConfig } from '../run/build.js';
-import { evaluateSource, evaluationSummary, printAnyEvaluation, type Evaluation } from '../run/evaluation.js';
-import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
 import { isImageTargetName, type DataSource } from '../../datasets/index.js';
-import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
 import { dataRangeOf } from '../../datasets/sources.js';
-import type { SamplerSettings } from '../sampler/settings.js';
-import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
-import { networkScoreFunction } from '../sampler/score-function.js';
-import { TrainingLog } from '../train/log.js';
-import { freshState, loadState } from '../train/state.js';
-import { runTraining, type TrainingOutcome } from '../train/trainer.js';
-import { ReplicaPool } from '../train/replicas/pool.js';
-import { shardRows } from '../train/replicas/layout.js';
+import { describeBackbone, parameterCount } from '../../models/index.js';
+import { describeBackend, type ActiveBackend } from '../backend.js';
+import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
+import { TRAIN_DEFAULTS } from '../config/recipes.js';
 import { runReplicas } from '../config/replicas.js';
 import { resolveRun, resumeRunConfig } from '../config/resolve-run.js';
-import type { TrainCommandRequest } from './train-request.js';
-import { initReplicaBackend } from './replica-backend.js';
-import { trainEvaluationDir } from './evaluation-label.js';
-import * as path from 'node:path';
 import { backboneConfig, type RunConfig } from '../config/run-config.js';
+import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
+import { UsageError } from '../errors.js';
+import { buildRunParts, processFromConfig } from '../run/build.js';
+import { trainEvaluationDir } from '../run/evaluation-label.js';
+import type { Evaluation } from '../run/evaluation.js';
+import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
+import { evaluateEma, openTrainingRun, trainRun, type TrainingRun } from '../run/training-run.js';
+import type { SamplerSettings } from '../sampler/settings.js';
+import { shardRows } from '../train/replicas/layout.js';
+import { ReplicaPool } from '../train/replicas/pool.js';
+import type { TrainingOutcome } from '../train/trainer.js';
+import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evaluation-report.js';
+import { printJsonSummary } from './json-summary.js';
+import { progressBar } from './progress.js';
+import { initReplicaBackend } from './replica-backend.js';
+import type { TrainCommandRequest } from './train-request.js';
 
 /** `npm run train`: train (or resume), then sample and evaluate with the EMA weights. */
 export async function trainCommand(f: TrainCommandRequest): Promise<number> {
   const startedAt = performance.now();
-  let runDir: string;
-  let config: RunConfig;
-  let source: DataSource | undefined;
+  // Everything is validated before the disk is touched.
+  const resolved = resolveOrResume(f);
+  const evalPlan = f.eval ? planEvaluation(f, resolved) : null;
+  checkClassifierFlag(f, resolved.config);
+  const backend = await prepareBackend(f, resolved.config);
+  const opened = openRun(f, resolved, backend);
+  const trained = await train(opened);
+  if (trained.outcome.status !== 'completed') return reportStopped(f, opened, trained.outcome);
+  const evaluation = evalPlan !== null ? await evaluate(opened, trained.outcome.step, evalPlan) : undefined;
+  return report(f, opened, trained, evaluation, startedAt);
+}
+
+/** The run's config and directory: a new run resolved from the request, or the stored one resumed. */
+interface ResolvedRun {
+  runDir: string;
+  config: RunConfig;
+  /** The data a new run's config was resolved from (a resumed run reads its own). */
+  source?: DataSource;
+  resume: boolean;
+}
+
+function resolveOrResume(f: TrainCommandRequest): ResolvedRun {
   if (f.resume !== undefined) {
-    runDir = f.resume;
+    const runDir = f.resume;
     const stored = readRunConfig(runDir, '--resume');
     if (!hasCheckpoint(runDir)) {
       throw new UsageError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} in the run directory; nothing to resume`);
     }
-    config = resumeRunConfig(stored, f.run, runDir, f);
-  } else {
-    // Validate everything before touching the disk.
-    ({ config, source } = resolveRun(f.run, f.backend ?? TRAIN_DEFAULTS.backend));
-    runDir = f.out ?? defaultRunDir(config.target.name, config.process.name);
+    return { runDir, config: resumeRunConfig(stored, f.run, runDir, f), resume: true };
   }
-  // Settled before anything is written; only a resumed run can find its folder taken.
-  const evalPlan = f.eval ? evaluationPlan(f, config, runDir) : null;
-  if (evalPlan !== null && evalPlan.outDir === null) {
+  const { config, source } = resolveRun(f.run, f.backend ?? TRAIN_DEFAULTS.backend);
+  return { runDir: f.out ?? defaultRunDir(config.target.name, config.process.name), config, source, resume: false };
+}
+
+/** The evaluation after training to config.train.steps: its settings and folder. */
+interface EvaluationPlan {
+  n: number;
+  settings: SamplerSettings;
+  outDir: string;
+}
+
+/** Settled before anything is written; only a resumed run can find both candidate folders taken. */
+function planEvaluation(f: TrainCommandRequest, { config, runDir }: ResolvedRun): EvaluationPlan {
+  const d = evalDefaults(config.target.name);
+  const target = { name: config.target.name, dataRange: dataRangeOf(config.target.name) };
+  const { n, settings } = resolveSampling(
+    { n: f.evalSamples ?? d.n, steps: f.evalSteps ?? d.steps, batchSize: f.evalBatchSize ?? d.batchSize },
+    { target, process: processFromConfig(config), seed: config.train.seed },
+  );
+  const outDir = trainEvaluationDir(runDir, n, settings.steps, settings.seed, config.train.steps);
+  if (outDir === null) {
     throw new UsageError(
       `--resume ${runDir}: step ${config.train.steps} was already evaluated with these settings; give a larger --steps, or --no-eval`,
     );
   }
+  return { n, settings, outDir };
+}
 
+/** Evaluation defaults: for an image target none of its own (the sampling recipe, as `npm run sample`: the same samples), else train's. */
+function evalDefaults(targetName: string): SamplingRequest {
+  const D = TRAIN_DEFAULTS;
+  if (isImageTargetName(targetName)) return {};
+  return { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize };
+}
+
+function checkClassifierFlag(f: TrainCommandRequest, config: RunConfig): void {
   if (f.classifier !== undefined && !isImageTargetName(config.target.name)) {
     throw new UsageError(`--classifier ${f.classifier}: does not apply to --target ${config.target.name} (image targets only)`);
   }
-  const replicas = runReplicas(config.train);
-  const backend = await initReplicaBackend(f.backend ?? TRAIN_DEFAULTS.backend, replicas, f.threads);
-  console.log(describeBackend(backend));
+}
 
-  const parts = buildRunParts(config, source);
-  const state = freshState(parts.backbone, config.train.emaHalfLife);
-  const log = new TrainingLog(path.join(runDir, RUN_FILES.log));
-  if (f.resume !== undefined) {
-    loadState(runDir, state);
-    if (config.train.steps < state.step) {
-      throw new UsageError(`--steps ${config.train.steps}: the run in ${runDir} is already at step ${state.step}; give a larger --steps`);
+/** The backend, able to host the run's replicas. */
+async function prepareBackend(f: TrainCommandRequest, config: RunConfig): Promise<ActiveBackend> {
+  const backend = await initReplicaBackend(f.backend ?? TRAIN_DEFAULTS.backend, runReplicas(config.train), f.threads);
+  console.log(describeBackend(backend));
+  return backend;
+}
+
+/** A run open for training, recorded on disk with the backend it runs on. */
+interface OpenedRun {
+  config: RunConfig;
+  run: TrainingRun;
+  backend: ActiveBackend;
+  replicas: number;
+  classifierDir: string;
+}
+
+/** Builds the run, loads its checkpoint (resume) or creates its directory, records config.json, and says what it trains. */
+function openRun(f: TrainCommandRequest, resolved: ResolvedRun, backend: ActiveBackend): OpenedRun {
+  const { runDir } = resolved;
+  const parts = buildRunParts(resolved.config, resolved.source);
+  const run = openTrainingRun(runDir, resolved.config.train, parts, resolved.resume);
+  const config = { ...resolved.config, backend: backend.name, threads: backend.threads };
+  if (resolved.resume) {
+    if (config.train.steps < run.state.step) {
+      throw new UsageError(`--steps ${config.train.steps}: the run in ${runDir} is already at step ${run.state.step}; give a larger --steps`);
     }
-    log.truncateAfter(state.step);
-    config = { ...config, backend: backend.name, threads: backend.threads };
+    run.log.truncateAfter(run.state.step);
     writeRunConfig(runDir, config);
-    console.log(`resuming ${runDir} at step ${state.step} of ${config.train.steps}`);
+    console.log(`resuming ${runDir} at step ${run.state.step} of ${config.train.steps}`);
   } else {
-    config = { ...config, backend: backend.name, threads: backend.threads };
     createRunDir(runDir);
     writeRunConfig(runDir, config);
     console.log(`run directory: ${runDir}`);
@@ -84,45 +138,62 @@ export async function trainCommand(f: TrainCommandRequest): Promise<number> {
       `${describeBackbone(backboneConfig(config.model))}, ` +
       `${config.model.parameterisation} prediction, ${parameterCount(parts.backbone).toLocaleString('en-US')} parameters`,
   );
-
   const classifierDir = f.classifier ?? DEFAULT_CLASSIFIER_DIR;
   if (f.eval && isImageTargetName(config.target.name) && !hasClassifier(classifierDir)) {
     console.log(`note: no classifier in ${classifierDir} (npm run classifier writes it): the evaluation will write the samples and their grid, without image metrics`);
   }
+  return { config, run, backend, replicas: runReplicas(config.train), classifierDir };
+}
 
-  let pool: ReplicaPool | undefined;
-  if (replicas > 1) {
-    const { batchSize } = config.train;
-    const shards = Array.from({ length: replicas }, (_, s) => shardRows(batchSize, replicas, s)).map((r) => r.end - r.start);
-    console.log(`data-parallel replicas: ${replicas} (batch ${batchSize} split ${shards.join(' + ')}; this thread and ${replicas - 1} worker${replicas > 2 ? 's' : ''})`);
-    pool = await ReplicaPool.start(replicas, backend.name, parts.net, batchSize, parts.target.dim, config.train.minSnrGamma !== undefined);
-  }
+interface Trained {
+  outcome: TrainingOutcome;
+  trainSeconds: number;
+  stepsPerSecond: number;
+}
 
+/** Trains to --steps with a progress bar, over replicas when asked; Ctrl-C stops at a checkpoint. */
+async function train({ config, run, backend, replicas }: OpenedRun): Promise<Trained> {
+  const pool = replicas > 1 ? await startReplicas(config, run, backend, replicas) : undefined;
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
   const bar = progressBar('train', config.train.steps, 'steps');
-  bar.update(state.step);
+  bar.update(run.state.step);
   const trainStarted = performance.now();
-  const startStep = state.step;
+  const startStep = run.state.step;
   let outcome: TrainingOutcome;
   try {
-    outcome = await runTraining(
-      { runDir, config: config.train, target: parts.target, path: parts.path, net: parts.net, state, log, ...(pool ? { pool } : {}) },
-      {
-        onStep: ({ step, loss }) => bar.update(step, { loss: loss.toFixed(4) }),
-        shouldStop: () => interrupted,
-      },
-    );
+    outcome = await trainRun(run, {
+      ...(pool ? { pool } : {}),
+      onStep: ({ step, loss }) => bar.update(step, { loss: loss.toFixed(4) }),
+      shouldStop: () => interrupted,
+    });
   } finally {
     bar.stop();
     process.off('SIGINT', onSigint);
     await pool?.close();
   }
   const trainSeconds = (performance.now() - trainStarted) / 1000;
+  const stepsPerSecond = (outcome.step - startStep) / Math.max(trainSeconds, 1e-9);
+  if (outcome.status === 'completed') {
+    console.log(`trained ${outcome.step} steps in ${trainSeconds.toFixed(1)} s (${stepsPerSecond.toFixed(1)} steps/s)`);
+  }
+  return { outcome, trainSeconds, stepsPerSecond };
+}
 
+/** The worker threads of data-parallel training, each with its share of the batch. */
+function startReplicas(config: RunConfig, run: TrainingRun, backend: ActiveBackend, replicas: number): Promise<ReplicaPool> {
+  const { batchSize } = config.train;
+  const shards = Array.from({ length: replicas }, (_, s) => shardRows(batchSize, replicas, s)).map((r) => r.end - r.start);
+  console.log(`data-parallel replicas: ${replicas} (batch ${batchSize} split ${shards.join(' + ')}; this thread and ${replicas - 1} worker${replicas > 2 ? 's' : ''})`);
+  return ReplicaPool.start(replicas, backend.name, run.parts.net, batchSize, run.parts.target.dim, config.train.minSnrGamma !== undefined);
+}
+
+/** Training diverged (exit 3) or was interrupted (exit 130): what is kept, and how to go on. */
+function reportStopped(f: TrainCommandRequest, { run, backend }: OpenedRun, outcome: Exclude<TrainingOutcome, { status: 'completed' }>): number {
+  const runDir = run.dir;
   if (outcome.status === 'diverged') {
     process.stderr.write(
       `error: the loss became ${outcome.loss} at step ${outcome.step}; training stopped. ` +
@@ -132,74 +203,43 @@ export async function trainCommand(f: TrainCommandRequest): Promise<number> {
     if (f.json) printJsonSummary({ status: 'diverged', run_dir: runDir, backend: backend.name, step: outcome.step, loss: outcome.loss });
     return 3;
   }
-  if (outcome.status === 'interrupted') {
-    console.log(`interrupted at step ${outcome.step}: checkpoint saved; continue with  npm run train -- --resume ${runDir}`);
-    if (f.json) printJsonSummary({ status: 'interrupted', run_dir: runDir, backend: backend.name, step: outcome.step });
-    return 130;
-  }
-  const stepsPerSecond = (outcome.step - startStep) / Math.max(trainSeconds, 1e-9);
-  console.log(`trained ${outcome.step} steps in ${trainSeconds.toFixed(1)} s (${stepsPerSecond.toFixed(1)} steps/s)`);
+  console.log(`interrupted at step ${outcome.step}: checkpoint saved; continue with  npm run train -- --resume ${runDir}`);
+  if (f.json) printJsonSummary({ status: 'interrupted', run_dir: runDir, backend: backend.name, step: outcome.step });
+  return 130;
+}
 
-  let evaluation: Evaluation | undefined;
-  if (evalPlan !== null && evalPlan.outDir !== null) {
-    // Sample with the EMA weights, as `npm run sample` does.
-    state.optimiser.copyEmaToParams();
-    const { n, settings, outDir } = evalPlan;
-    const progress = samplerProgress();
-    evaluation = await evaluateSource({
-      target: parts.target,
-      classifierDir,
-      path: parts.path,
-      score: networkScoreFunction(parts.net),
-      scoreSource: `ema weights at step ${outcome.step}`,
-      n,
-      sampler: settings,
-      outDir,
-      onProgress: progress.onProgress,
-    });
-    progress.stop();
-    printAnyEvaluation(evaluation);
-  }
-  console.log(`run directory: ${runDir}`);
+/** Samples with the EMA weights, as `npm run sample` does, and prints the metrics. */
+async function evaluate({ run, classifierDir }: OpenedRun, step: number, plan: EvaluationPlan): Promise<Evaluation> {
+  const progress = samplerProgress();
+  const { evaluation } = await evaluateEma(run, step, {
+    n: plan.n,
+    sampler: plan.settings,
+    outDir: plan.outDir,
+    classifierDir,
+    onProgress: progress.onProgress,
+  });
+  progress.stop();
+  printAnyEvaluation(evaluation);
+  return evaluation;
+}
+
+/** Where the run is, and with --json the summary line. */
+function report(f: TrainCommandRequest, { run, backend, replicas }: OpenedRun, trained: Trained, evaluation: Evaluation | undefined, startedAt: number): number {
+  console.log(`run directory: ${run.dir}`);
   if (f.json) {
     printJsonSummary({
       status: 'completed',
-      run_dir: runDir,
+      run_dir: run.dir,
       backend: backend.name,
       replicas,
-      steps: outcome.step,
+      steps: trained.outcome.step,
       wall_seconds: (performance.now() - startedAt) / 1000,
-      train_seconds: trainSeconds,
-      steps_per_second: stepsPerSecond,
-      final_loss: log.read().at(-1)?.loss_avg ?? null,
+      train_seconds: trained.trainSeconds,
+      steps_per_second: trained.stepsPerSecond,
+      final_loss: run.log.read().at(-1)?.loss_avg ?? null,
       ...(evaluation ? evaluationSummary(evaluation) : {}),
     });
   }
   tf.disposeVariables();
   return 0;
-}
-
-/** The evaluation after training to config.train.steps: its settings and folder (null: both candidate folders hold one already). */
-function evaluationPlan(f: TrainCommandRequest, config: RunConfig, runDir: string): EvaluationPlan {
-  const d = evalDefaults(config.target.name);
-  const target = { name: config.target.name, dataRange: dataRangeOf(config.target.name) };
-  const { n, settings } = resolveSampling(
-    { n: f.evalSamples ?? d.n, steps: f.evalSteps ?? d.steps, batchSize: f.evalBatchSize ?? d.batchSize },
-    { target, process: processFromConfig(config), seed: config.train.seed },
-  );
-  const outDir = trainEvaluationDir(runDir, n, settings.steps, settings.seed, config.train.steps);
-  return { n, settings, outDir };
-}
-
-interface EvaluationPlan {
-  n: number;
-  settings: SamplerSettings;
-  outDir: string | null;
-}
-
-/** Evaluation defaults: for an image target none of its own (the sampling recipe, as `npm run sample`: the same samples), else train's. */
-function evalDefaults(targetName: string): SamplingRequest {
-  const D = TRAIN_DEFAULTS;
-  if (isImageTargetName(targetName)) return {};
-  return { n: D.evalSamples, steps: D.evalSteps, batchSize: D.evalBatchSize };
 }

@@ -2,17 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parameterCount } from '../../models/index.js';
-import { samplesDir } from '../commands/evaluation-label.js';
+import { samplesDir } from '../run/evaluation-label.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { scoreErrorCurve } from '../metrics/score-error.js';
 import { buildRun, type RunParts } from '../run/build.js';
 import { evaluate, type EvaluationResult } from '../run/evaluate.js';
-import { RUN_FILES, writeRunConfig } from '../run/run-dir.js';
+import { pointsResult } from '../run/evaluation.js';
+import { writeRunConfig } from '../run/run-dir.js';
+import { evaluateEma, openTrainingRun, trainRun } from '../run/training-run.js';
 import type { SamplerSettings } from '../sampler/settings.js';
-import { networkScoreFunction, oracleScoreFunction } from '../sampler/score-function.js';
-import { TrainingLog } from '../train/log.js';
-import { freshState } from '../train/state.js';
-import { runTraining } from '../train/trainer.js';
+import { oracleScoreFunction } from '../sampler/score-function.js';
 import { CELL_FILES, CELL_FORMAT, CELL_FORMAT_VERSION, writeCellRecord, type CellRecord, type EvaluationSummary } from './cell-record.js';
 import { cellRunConfig, cellSampler, cellScoreTaus } from './cell-settings.js';
 import { cellId, type CellSpec } from './grid.js';
@@ -96,13 +95,9 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
   const parts = buildRun(config);
   try {
     const trainClock = stopwatch();
-    const state = freshState(parts.backbone, config.train.emaHalfLife);
-    const log = new TrainingLog(path.join(dir, RUN_FILES.log));
+    const run = openTrainingRun(dir, config.train, parts);
     ctx.onPhase?.('train', 0, config.train.steps);
-    const outcome = await runTraining(
-      { runDir: dir, config: config.train, target: parts.target, path: parts.path, net: parts.net, state, log },
-      { onStep: ({ step }) => ctx.onPhase?.('train', step, config.train.steps) },
-    );
+    const outcome = await trainRun(run, { onStep: ({ step }) => ctx.onPhase?.('train', step, config.train.steps) });
     if (outcome.status === 'diverged') {
       throw new Error(`${cellId(spec.key)}: the loss became ${outcome.loss} at step ${outcome.step}; try a smaller --lr`);
     }
@@ -110,22 +105,14 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
     const trainTime = trainClock();
 
     // Sample and measure with the EMA weights, as `npm run train` does.
-    state.optimiser.copyEmaToParams();
-    const network = networkScoreFunction(parts.net);
     const sampler = cellSampler(spec, parts.path);
     const n = spec.recipe.evalSamples;
 
     const modelClock = stopwatch();
     ctx.onPhase?.('model', 0, 1);
-    const model = await evaluate({
-      target: parts.target,
-      path: parts.path,
-      score: network,
-      scoreSource: `ema weights at step ${outcome.step}`,
-      n,
-      sampler,
-      outDir: samplesDir(dir, 'ema', n, sampler.steps, sampler.seed),
-    });
+    const ema = await evaluateEma(run, outcome.step, { n, sampler, outDir: samplesDir(dir, 'ema', n, sampler.steps, sampler.seed) });
+    const model = pointsResult(ema.evaluation);
+    const network = ema.score;
     const modelTime = modelClock();
 
     const oracleClock = stopwatch();
@@ -139,11 +126,11 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
     const curve = scoreErrorCurve(parts.target, parts.path, network, { taus, n: spec.recipe.scorePoints, seed: spec.key.seed });
     writeFileAtomicSync(
       path.join(dir, CELL_FILES.scoreError),
-      JSON.stringify({ score: `ema weights at step ${outcome.step}`, process: { name: parts.path.name, ...parts.path.params }, ...curve }, null, 2) + '\n',
+      JSON.stringify({ score: ema.scoreSource, process: { name: parts.path.name, ...parts.path.params }, ...curve }, null, 2) + '\n',
     );
     const scoreTime = scoreClock();
 
-    const lastLog = log.read().at(-1);
+    const lastLog = run.log.read().at(-1);
     const totalTime = total();
     const record: CellRecord = {
       format: CELL_FORMAT,

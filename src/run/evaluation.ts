@@ -1,7 +1,6 @@
 import { hasExactScore, isImageSource, type DataSource } from '../../datasets/target.js';
-import { printEvaluation } from '../cli/evaluation-report.js';
 import { evaluate, type EvaluationRequest, type EvaluationResult } from './evaluate.js';
-import { evaluateImages, formatImageMetrics, type ImageEvaluationResult } from './evaluate-images.js';
+import { evaluateImages, type ImageEvaluationResult } from './evaluate-images.js';
 
 /** One evaluation of samples, whichever kind of data: point clouds against target samples, images by a classifier. */
 export type Evaluation = { kind: 'points'; result: EvaluationResult } | { kind: 'images'; result: ImageEvaluationResult };
@@ -20,21 +19,8 @@ export async function evaluateSource(req: AnyEvaluationRequest): Promise<Evaluat
   throw new Error(`evaluation: target ${target.name} is neither an image source nor a target with exact scores`);
 }
 
-export function printAnyEvaluation(e: Evaluation): void {
-  if (e.kind === 'points') return printEvaluation(e.result);
-  if (e.result.metrics) console.log(formatImageMetrics(e.result.metrics));
-  else console.log(`note: image metrics skipped: ${e.result.note}`);
-  console.log(`samples, image grid and metrics: ${e.result.outDir}`);
-}
-
-/** The part of a command's --json summary that describes the evaluation. */
-export function evaluationSummary(e: Evaluation): Record<string, unknown> {
-  if (e.kind === 'points') return { samples_dir: e.result.outDir, metrics: e.result.metrics, floor: e.result.floor };
-  const m = e.result.metrics;
-  return {
-    samples_dir: e.result.outDir,
-    metrics: m,
-    floor: m ? { fid: m.fid_floor } : null,
-    ...(e.result.note ? { note: e.result.note } : {}),
-  };
+/** The result of a point-cloud evaluation; an image evaluation is refused (its data has no exact score). */
+export function pointsResult(e: Evaluation): EvaluationResult {
+  if (e.kind !== 'points') throw new Error(`evaluation: expected the metrics of a point cloud, got image metrics (${e.result.outDir})`);
+  return e.result;
 }

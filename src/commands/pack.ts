@@ -1,51 +1,22 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Options } from 'yargs';
-import { z } from 'zod';
-import { parseCommandLine, type CommandSpec } from '../cli/command-line.js';
-import { flag, textOption } from '../cli/flags.js';
-import { progressBar } from '../cli/progress.js';
-import { printJsonSummary } from '../cli/run-command.js';
+import { PACK_DEFAULTS } from '../config/pack-defaults.js';
 import { UsageError } from '../errors.js';
-import { writeTarXz } from './archive.js';
-import { checkNodeBinary, chooseVulkanLoader } from './binaries.js';
-import { LINUX_X64 } from './manifest.js';
-import { stagePack } from './stage.js';
+import { writeTarXz } from '../pack/archive.js';
+import { checkNodeBinary, chooseVulkanLoader } from '../pack/binaries.js';
+import { LINUX_X64 } from '../pack/manifest.js';
+import { stagePack } from '../pack/stage.js';
+import { printJsonSummary } from './json-summary.js';
+import type { PackCommandRequest } from './pack-request.js';
+import { progressBar } from './progress.js';
 
 const MIB = 1024 * 1024;
-export const PACK_DEFAULTS = { out: 'checkpoints/score-sde-device-linux-x64.tar.xz', maxMib: 64 } as const;
-
-export const PACK_FLAGS: Record<string, Options> = {
-  out: textOption('archive to write (.tar.xz)', PACK_DEFAULTS.out),
-  node: textOption('Node.js binary for Linux x86-64 to pack', 'the one running this'),
-  'vulkan-loader': textOption('libvulkan.so.1 to pack, or none', "this machine's, else Debian's libvulkan1 (apt-get download)"),
-  'max-mib': textOption('fail if the archive is larger (MiB)', String(PACK_DEFAULTS.maxMib)),
-  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
-};
-
-export const packFlagsSchema = z.object({
-  out: z.string().optional(),
-  node: z.string().optional(),
-  vulkanLoader: z.string().optional(),
-  maxMib: flag.positive().optional(),
-  json: z.boolean(),
-});
-
-export type PackFlags = z.infer<typeof packFlagsSchema>;
-
-export const PACK_COMMAND: CommandSpec<typeof packFlagsSchema> = {
-  name: 'pack-device',
-  usage:
-    '$0 [flags]\n\nPack a Node.js binary, the project and its production dependencies for Linux x86-64 into one .tar.xz that runs on a GPU machine without a package registry (./run.sh inside).',
-  flags: PACK_FLAGS,
-  schema: packFlagsSchema,
-};
 
 const ROOT_NAME = 'score-sde-device';
 
 /** `npm run pack-device`: stage, archive, check the size. */
-export async function packCommand(f: PackFlags, projectRoot: string): Promise<number> {
+export async function packCommand(f: PackCommandRequest, projectRoot: string): Promise<number> {
   const out = f.out ?? PACK_DEFAULTS.out;
   if (!out.endsWith('.tar.xz')) throw new UsageError(`--out ${out}: the pack is a .tar.xz archive; accepted: a path ending in .tar.xz`);
   const maxMib = f.maxMib ?? PACK_DEFAULTS.maxMib;
@@ -104,8 +75,4 @@ export async function packCommand(f: PackFlags, projectRoot: string): Promise<nu
     fs.rmSync(stageParent, { recursive: true, force: true });
     if (loader.cleanup) fs.rmSync(loader.cleanup, { recursive: true, force: true });
   }
-}
-
-export async function packCli(argv: string[], projectRoot: string): Promise<number> {
-  return packCommand(await parseCommandLine(PACK_COMMAND, argv), projectRoot);
 }

@@ -1,0 +1,39 @@
+import type { BackendChoice } from '../backend.js';
+import type { ExperimentProcess, ExperimentTarget } from '../experiment/grid.js';
+
+/**
+ * What `experiment` takes: the grid's axes and the recipe's settings (unset:
+ * EXPERIMENT_DEFAULTS, or EXPERIMENT_QUICK's with `quick`), then how the sweep
+ * runs. With `runCell` it runs that one prepared cell instead (a parallel job).
+ */
+export interface ExperimentCommandRequest {
+  targets?: ExperimentTarget[];
+  dims?: number[];
+  processes?: ExperimentProcess[];
+  widths?: number[];
+  seeds?: number[];
+  depth?: number;
+  steps?: number;
+  batchSize?: number;
+  lr?: number;
+  components?: number;
+  targetSeed?: number;
+  evalSamples?: number;
+  /** Sampling steps of the processes regular at tau = 1. */
+  evalSteps?: number;
+  /** Sampling steps of the processes singular at tau = 1. */
+  pbmEvalSteps?: number;
+  pbmTauMin?: number;
+  pbmTauMax?: number;
+  scoreTaus?: number[];
+  scoreTauCount?: number;
+  scorePoints?: number;
+  out?: string;
+  quick: boolean;
+  jobs?: number;
+  backend?: BackendChoice;
+  threads?: number;
+  dryRun: boolean;
+  json: boolean;
+  runCell?: string;
+}

@@ -1,0 +1,40 @@
+import type { GridAxes, Recipe } from '../experiment/grid.js';
+
+/**
+ * The default grid (the issue's: dims {2, 10, 50}, widths {32, 128}, seeds {0, 1, 2}, both targets
+ * and processes: 72 cells) and the recipe every cell shares, sized for a CPU with two parallel
+ * jobs; the README's Results section gives the measured times.
+ */
+export const EXPERIMENT_DEFAULTS = {
+  axes: {
+    targets: ['funnel', 'gmm'],
+    dims: [2, 10, 50],
+    processes: ['vp', 'pbm'],
+    widths: [32, 128],
+    seeds: [0, 1, 2],
+  } satisfies GridAxes,
+  recipe: {
+    depth: 3,
+    steps: 3000,
+    batchSize: 512,
+    lr: 1e-3,
+    components: 10,
+    targetSeed: 0,
+    evalSamples: 1000,
+    evalSteps: { vp: 500, pbm: 2000 },
+    pbmTauMin: 1e-4,
+    pbmTauMax: 0.99999,
+    scoreTaus: null,
+    scoreTauCount: 21,
+    scorePoints: 1000,
+  } satisfies Recipe,
+  backend: 'auto',
+} as const;
+
+/** `--quick`: a reduced grid (8 cells) and a short recipe. */
+export const EXPERIMENT_QUICK = {
+  axes: { dims: [2, 10], widths: [32], seeds: [0] },
+  recipe: { steps: 300, evalSamples: 300, evalSteps: { vp: 100, pbm: 200 }, scoreTauCount: 11, scorePoints: 300 },
+} as const;
+
+export const EXPERIMENT_OUT = { full: 'checkpoints/experiments/vp-vs-pbm', quick: 'checkpoints/experiments/vp-vs-pbm-quick' } as const;
