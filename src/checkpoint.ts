@@ -1,15 +1,22 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomicSync } from './io/atomic.js';
+import { DIGEST_BYTES, digestMatches, firstNonFiniteTensor, sha256 } from './checkpoint-integrity.js';
 
 /**
- * Training state in one file, written atomically:
- *   8-byte magic "SCORESDE", uint32 format version, uint32 header length,
- *   UTF-8 JSON header, zero padding to 4 bytes, then float32 little-endian data.
+ * Training state in one file, written atomically (all numbers little-endian):
+ *   8-byte magic "SCORESDE", uint32 format version (2), uint32 header length,
+ *   uint64 file length, UTF-8 JSON header, zero padding to 4 bytes, float32
+ *   data, then the SHA-256 of every byte before it.
+ * Version 1 (still read) has no file length and no SHA-256.
  * One file means a crash can never pair weights with the wrong optimiser state.
  */
 const MAGIC = 'SCORESDE';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
+const UNCHECKED_VERSION = 1;
+/** Prefix bytes before the JSON header, by version. */
+const PREFIX = { 1: 16, 2: 24 } as const;
+const DAMAGED = 'restore it from a copy, or train again (no earlier checkpoint is kept)';
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
 export interface TensorEntry {
@@ -73,17 +80,20 @@ export function encodeCheckpoint(step: number, groups: ArrayGroups, meta: Record
   }
   const header: CheckpointHeader = { version: CHECKPOINT_VERSION, step, tensors, meta };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const dataStart = align4(16 + json.length);
-  const bytes = new Uint8Array(dataStart + offset * 4);
+  const dataStart = align4(PREFIX[2] + json.length);
+  const digestStart = dataStart + offset * 4;
+  const bytes = new Uint8Array(digestStart + DIGEST_BYTES);
   const view = new DataView(bytes.buffer);
   bytes.set(new TextEncoder().encode(MAGIC), 0);
   view.setUint32(8, CHECKPOINT_VERSION, true);
   view.setUint32(12, json.length, true);
-  bytes.set(json, 16);
+  view.setBigUint64(16, BigInt(bytes.length), true);
+  bytes.set(json, PREFIX[2]);
   let pos = dataStart;
   for (const v of values) {
     for (let i = 0; i < v.length; i++, pos += 4) view.setFloat32(pos, v[i]!, true);
   }
+  bytes.set(sha256(bytes.subarray(0, digestStart)), digestStart);
   return bytes;
 }
 
@@ -98,26 +108,39 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== CHECKPOINT_VERSION) {
-    throw fail(`checkpoint format version ${version} is not supported (this build reads version ${CHECKPOINT_VERSION})`);
+  if (version !== UNCHECKED_VERSION && version !== CHECKPOINT_VERSION) {
+    throw fail(`checkpoint format version ${version} is not supported (this build reads versions 1 to ${CHECKPOINT_VERSION})`);
+  }
+  const prefix = PREFIX[version];
+  const trailer = version === UNCHECKED_VERSION ? 0 : DIGEST_BYTES;
+  if (trailer > 0) {
+    // The length first, so a file cut short is reported as such rather than as a checksum mismatch.
+    if (bytes.length < prefix + trailer) throw fail('truncated checkpoint (header cut short)');
+    const length = Number(view.getBigUint64(16, true));
+    if (length !== bytes.length) throw fail(`truncated or corrupt checkpoint: expected ${length} bytes, found ${bytes.length}`);
+    if (!digestMatches(bytes)) {
+      throw fail(`damaged: its contents do not match the SHA-256 checksum written with it; ${DAMAGED}`);
+    }
   }
   const headerLength = view.getUint32(12, true);
-  if (16 + headerLength > bytes.length) throw fail('truncated checkpoint (header cut short)');
+  if (prefix + headerLength > bytes.length) throw fail('truncated checkpoint (header cut short)');
   let header: CheckpointHeader;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as CheckpointHeader;
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(prefix, prefix + headerLength))) as CheckpointHeader;
   } catch {
     throw fail('corrupt checkpoint header (invalid JSON)');
   }
   if (!Array.isArray(header.tensors) || !Number.isInteger(header.step)) throw fail('corrupt checkpoint header');
-  const dataStart = align4(16 + headerLength);
+  const dataStart = align4(prefix + headerLength);
   const count = header.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
-  const expected = dataStart + 4 * count;
+  const expected = dataStart + 4 * count + trailer;
   if (bytes.length !== expected) {
     throw fail(`truncated or corrupt checkpoint: expected ${expected} bytes, found ${bytes.length}`);
   }
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+  const nonFinite = firstNonFiniteTensor(header.tensors, data);
+  if (nonFinite !== undefined) throw fail(`damaged: tensor ${nonFinite} holds NaN or Infinity, which training never saves; ${DAMAGED}`);
   return { header, data };
 }
 

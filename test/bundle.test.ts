@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -194,6 +195,9 @@ async function loadBroken(edit: (dir: string) => void, prefer?: 'tfjs' | 'safete
   return error as Error;
 }
 
+/** What export records for a weight file, so an edited file can be made consistent with its config. */
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
 /** Rewrites config.json; edits that break its schema say so with a cast. */
 function editConfig(dir: string, change: (c: BundleConfig) => void): void {
   const file = path.join(dir, BUNDLE_FILES.config);
@@ -214,7 +218,7 @@ describe('bad bundles fail with a one-line reason', () => {
       const { tensors, metadata } = decodeSafetensors(new Uint8Array(fs.readFileSync(file)), file);
       const bytes = encodeSafetensors(tensors.filter((t) => t.name !== 'dense1/bias'), metadata);
       fs.writeFileSync(file, bytes);
-      editConfig(d, (c) => (c.weights.safetensors!.byteLength = bytes.length));
+      editConfig(d, (c) => Object.assign(c.weights.safetensors!, { byteLength: bytes.length, sha256: sha256Hex(bytes) }));
     }, 'safetensors');
     expect(e.message).toMatch(/model\.safetensors: weight dense1\/bias is missing \(the network in config\.json needs it\)$/);
   });
@@ -236,7 +240,7 @@ describe('bad bundles fail with a one-line reason', () => {
     const e = await loadBroken((d) => {
       const file = path.join(d, BUNDLE_FILES.safetensors);
       fs.truncateSync(file, fs.statSync(file).size - 100);
-      editConfig(d, (c) => (c.weights.safetensors!.byteLength = fs.statSync(file).size));
+      editConfig(d, (c) => Object.assign(c.weights.safetensors!, { byteLength: fs.statSync(file).size, sha256: sha256Hex(fs.readFileSync(file)) }));
     }, 'safetensors');
     expect(e.message).toMatch(/model\.safetensors: truncated: tensor dense2\/\w+ ends at data byte \d+ but the data section has \d+ bytes$/);
   });

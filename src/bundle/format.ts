@@ -34,16 +34,21 @@ export const tensorSpecSchema = z.object({
 });
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 
+/** A weight file's SHA-256 in lowercase hex; absent in bundles written before it was recorded. */
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits').optional();
+
 /** TensorFlow.js's own weights manifest, so tf.io.loadWeights reads weights.bin as well. */
 const tfjsWeightsSchema = z.object({
   file: z.string().min(1),
   byteLength: z.number().int().nonnegative(),
+  sha256: sha256Schema,
   weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(tensorSpecSchema) })).length(1),
 });
 
 const safetensorsWeightsSchema = z.object({
   file: z.string().min(1),
   byteLength: z.number().int().nonnegative(),
+  sha256: sha256Schema,
 });
 
 export const bundleConfigSchema = z.object({

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createBackbone, type Backbone } from '../../models/index.js';
 import { processFromParams } from '../process/index.js';
 import { Rng } from '../rng.js';
+import { sha256Hex } from './digest.js';
 import { BundleError } from './errors.js';
 import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, bundleConfigSchema, type BundleConfig, type WeightFormat } from './format.js';
 import type { NamedTensor } from './named-tensors.js';
@@ -44,6 +45,12 @@ async function readTensors(reader: BundleReader, config: BundleConfig, format: W
   const bytes = await reader.read(entry.file);
   if (bytes.length < entry.byteLength) {
     throw new BundleError(`${file}: truncated: ${BUNDLE_FILES.config} lists ${entry.byteLength} bytes, found ${bytes.length}`);
+  }
+  if (entry.sha256 !== undefined) {
+    const actual = await sha256Hex(bytes);
+    if (actual !== undefined && actual !== entry.sha256) {
+      throw new BundleError(`${file}: does not match the SHA-256 recorded in ${BUNDLE_FILES.config} (the file is damaged or was replaced); export the bundle again`);
+    }
   }
   if (format === 'safetensors') return { file, tensors: decodeSafetensors(bytes, file).tensors };
   const manifest = config.weights.tfjs!.weightsManifest[0]!;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RunConfig } from '../config/run-config.js';
 import { processFromParams, processModule } from '../process/index.js';
 import type { SamplerSettings } from '../sampler/settings.js';
@@ -23,6 +24,11 @@ export interface BundleContents {
   createdAt: string;
 }
 
+/** Recorded so that loaders can tell a damaged or replaced weight file (Node only: export runs in Node). */
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** The bundle's files, by name: config.json and the weight files. */
 export function buildBundleFiles(c: BundleContents): { config: BundleConfig; files: Map<string, Uint8Array> } {
   const { parameterisation, dataStd, ...backbone } = c.run.model;
@@ -37,6 +43,7 @@ export function buildBundleFiles(c: BundleContents): { config: BundleConfig; fil
     weights.tfjs = {
       file: BUNDLE_FILES.tfjs,
       byteLength: bytes.length,
+      sha256: sha256Hex(bytes),
       weightsManifest: [{ paths: [BUNDLE_FILES.tfjs], weights: specs }],
     };
   }
@@ -44,7 +51,7 @@ export function buildBundleFiles(c: BundleContents): { config: BundleConfig; fil
     const metadata = { format: BUNDLE_FORMAT, format_version: String(BUNDLE_FORMAT_VERSION), config: BUNDLE_FILES.config };
     const bytes = encodeSafetensors(c.tensors, metadata);
     files.set(BUNDLE_FILES.safetensors, bytes);
-    weights.safetensors = { file: BUNDLE_FILES.safetensors, byteLength: bytes.length };
+    weights.safetensors = { file: BUNDLE_FILES.safetensors, byteLength: bytes.length, sha256: sha256Hex(bytes) };
   }
   const config: BundleConfig = {
     format: BUNDLE_FORMAT,
