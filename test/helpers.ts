@@ -1,6 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { initBackend } from '../src/backend.js';
 import { RUN_FORMAT_VERSION, type RunConfig } from '../src/config/run-config.js';
 import { createTarget } from '../datasets/index.js';
@@ -11,9 +8,7 @@ export async function useWasm(): Promise<void> {
   await initBackend('wasm');
 }
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `score-sde-${prefix}-`));
-}
+export { tempDir } from './temp-dirs.js';
 
 /** A small but complete run config for fast tests. */
 export function smallConfig(overrides: Partial<RunConfig['train']> = {}, processName: ProcessName = 'vp'): RunConfig {

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import { UsageError } from '../errors.js';
+import { writeFileAtomicSync } from '../io/atomic.js';
 
 export interface LogRecord {
   step: number;
@@ -15,26 +17,84 @@ export interface LogRecord {
   tensors: number;
 }
 
+/** The log's records, and the 1-based number of an unfinished last line that was left out (null if none). */
+export interface LogContents {
+  records: LogRecord[];
+  tornLine: number | null;
+}
+
+/** A line that parses as a JSON object with a numeric step; anything else is not a record. */
+function parseRecord(line: string): LogRecord | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return typeof (value as { step?: unknown }).step === 'number' ? (value as LogRecord) : null;
+}
+
 /** JSON-lines training log: one record per line, appended as training goes. */
 export class TrainingLog {
   constructor(readonly path: string) {}
 
+  /**
+   * One write of the whole line, so a kill can only ever cut the last line
+   * short (which {@link readChecked} recognises), never mix two records.
+   */
   append(record: LogRecord): void {
-    fs.appendFileSync(this.path, JSON.stringify(record) + '\n');
+    const line = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
+    const fd = fs.openSync(this.path, 'a');
+    try {
+      const written = fs.writeSync(fd, line);
+      if (written !== line.length) throw new Error(`${this.path}: wrote ${written} of ${line.length} bytes of a log record`);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
+  /** The records; an unfinished last line is left out (see {@link readChecked} to learn of it). */
   read(): LogRecord[] {
-    if (!fs.existsSync(this.path)) return [];
-    return fs
-      .readFileSync(this.path, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as LogRecord);
+    return this.readChecked().records;
   }
 
-  /** Drops records past `step`: on resume, the updates after the checkpoint are redone. */
-  truncateAfter(step: number): void {
-    const kept = this.read().filter((r) => r.step <= step);
-    fs.writeFileSync(this.path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+  /**
+   * The records, tolerating only what an interrupted append leaves: a last
+   * line without its newline that is not a record. Any other bad line is a
+   * one-line UsageError naming the file and line, since guessing past it
+   * would resume from a log that no longer matches the checkpoint.
+   */
+  readChecked(): LogContents {
+    if (!fs.existsSync(this.path)) return { records: [], tornLine: null };
+    const text = fs.readFileSync(this.path, 'utf8');
+    const lines = text.split('\n');
+    // Without a final newline the last piece is a line whose append may have been cut short.
+    const unterminated = text.endsWith('\n') ? -1 : lines.length - 1;
+    const records: LogRecord[] = [];
+    let tornLine: number | null = null;
+    for (const [i, line] of lines.entries()) {
+      if (line.trim() === '') continue;
+      const record = parseRecord(line);
+      if (record !== null) records.push(record);
+      else if (i === unterminated) tornLine = i + 1;
+      else throw new UsageError(`${this.path} line ${i + 1}: not a JSON log record; the log is damaged (repair or remove that line to resume)`);
+    }
+    return { records, tornLine };
+  }
+
+  /**
+   * Drops records past `step` (on resume, the updates after the checkpoint
+   * are redone) and an unfinished last line, replacing the file atomically
+   * so a kill here cannot lose the records kept. Returns a note for the user
+   * when a torn line was dropped, else null.
+   */
+  truncateAfter(step: number): string | null {
+    const { records, tornLine } = this.readChecked();
+    const kept = records.filter((r) => r.step <= step);
+    writeFileAtomicSync(this.path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    return tornLine === null
+      ? null
+      : `note: ${this.path} line ${tornLine}: dropped an unfinished last line (an append cut short, e.g. by a kill); the records before it are intact`;
   }
 }
