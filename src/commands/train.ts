@@ -125,7 +125,8 @@ function openRun(f: TrainCommandRequest, resolved: ResolvedRun, backend: ActiveB
     if (config.train.steps < run.state.step) {
       throw new UsageError(`--steps ${config.train.steps}: the run in ${runDir} is already at step ${run.state.step}; give a larger --steps`);
     }
-    run.log.truncateAfter(run.state.step);
+    const logNote = run.log.truncateAfter(run.state.step);
+    if (logNote !== null) console.log(logNote);
     writeRunConfig(runDir, config);
     console.log(`resuming ${runDir} at step ${run.state.step} of ${config.train.steps}`);
   } else {
