@@ -4,28 +4,17 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BundleError, fetchReader, loadScoreModel, type BundleConfig, type ScoreModel } from '../src/api.js';
 import { BUNDLE_FILES } from '../src/bundle/format.js';
 import { exportCli } from '../src/cli/export-cli.js';
 import { sampleCli } from '../src/cli/sample-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
-import { tempDir, tinyTrainArgs, useWasm } from './helpers.js';
+import { copyToTempDir, oneLineRefusal, tempDir, tinyTrainArgs, useWasm } from './helpers.js';
 
-const temps: string[] = [];
 let bundle: string;
 
-function scratch(name: string): string {
-  const dir = tempDir(name);
-  temps.push(dir);
-  return dir;
-}
-
-function copyBundle(name: string): string {
-  const dir = path.join(scratch(name), 'bundle');
-  fs.cpSync(bundle, dir, { recursive: true });
-  return dir;
-}
+const copyBundle = (name: string) => copyToTempDir(bundle, name, 'bundle');
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -38,12 +27,8 @@ function zeroFill(file: string): void {
   fs.writeFileSync(file, new Uint8Array(fs.statSync(file).size));
 }
 
-async function refusal(load: () => Promise<unknown>): Promise<Error> {
-  const error = await load().then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(BundleError);
-  expect((error as Error).message).not.toContain('\n');
-  return error as Error;
-}
+/** The one-line BundleError a call rejects with. */
+const refusal = (call: () => Promise<unknown>) => oneLineRefusal(call, BundleError);
 
 function scoresOf(model: ScoreModel): Float32Array {
   return tf.tidy(() => model.score(tf.tensor2d([[0.5, -1], [2, 0.25]]), 0.3).dataSync() as Float32Array);
@@ -63,14 +48,10 @@ async function serve(dir: string): Promise<{ url: string; close: () => Promise<v
 
 beforeAll(async () => {
   await useWasm();
-  const run = path.join(scratch('checksum-run'), 'run');
+  const run = path.join(tempDir('checksum-run'), 'run');
   expect(await trainCli(tinyTrainArgs(run, 5))).toBe(0);
-  bundle = path.join(scratch('checksum-bundle'), 'bundle');
+  bundle = path.join(tempDir('checksum-bundle'), 'bundle');
   expect(await exportCli(['--run', run, '--out', bundle])).toBe(0);
-});
-
-afterAll(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("config.json records each weight file's SHA-256, and loading checks it", () => {
@@ -95,7 +76,7 @@ describe("config.json records each weight file's SHA-256, and loading checks it"
   it('the sample command refuses it too', async () => {
     const dir = copyBundle('zero-sample');
     zeroFill(path.join(dir, BUNDLE_FILES.tfjs));
-    const e = await refusal(() => sampleCli(['--bundle', dir, '--n', '10', '--steps', '2', '--out', path.join(scratch('zero-out'), 's')]));
+    const e = await refusal(() => sampleCli(['--bundle', dir, '--n', '10', '--steps', '2', '--out', path.join(tempDir('zero-out'), 's')]));
     expect(e.message).toMatch(/weights\.bin: does not match the SHA-256 recorded in config\.json/);
   });
 

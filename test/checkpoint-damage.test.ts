@@ -1,30 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, type ArrayGroups, type Checkpoint } from '../src/checkpoint.js';
 import { exportCli } from '../src/cli/export-cli.js';
 import { sampleCli } from '../src/cli/sample-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { Rng } from '../src/rng.js';
 import { writeCheckpointV1 } from './checkpoint-v1.js';
-import { tempDir, tinyTrainArgs } from './helpers.js';
+import { copyToTempDir, oneLineRefusal, tempDir, tinyTrainArgs } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const temps: string[] = [];
 let runDir: string;
 
-function scratch(name: string): string {
-  const dir = tempDir(name);
-  temps.push(dir);
-  return dir;
-}
-
-function copyRun(name: string): string {
-  const dir = path.join(scratch(name), 'run');
-  fs.cpSync(runDir, dir, { recursive: true });
-  return dir;
-}
+const copyRun = (name: string) => copyToTempDir(runDir, name, 'run');
 
 function ckptFile(run: string): string {
   return path.join(run, 'checkpoint.bin');
@@ -69,22 +58,14 @@ function flipBytes(file: string, count: number): void {
   fs.writeFileSync(file, bytes);
 }
 
-async function refusal(run: () => Promise<unknown>): Promise<Error> {
-  const error = await run().then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CheckpointError);
-  expect((error as Error).message).not.toContain('\n');
-  return error as Error;
-}
+/** The one-line CheckpointError a call rejects with. */
+const refusal = (call: () => Promise<unknown>) => oneLineRefusal(call, CheckpointError);
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 beforeAll(async () => {
-  runDir = path.join(scratch('damage'), 'run');
+  runDir = path.join(tempDir('damage'), 'run');
   expect(await trainCli(tinyTrainArgs(runDir, 10))).toBe(0);
-});
-
-afterAll(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a damaged checkpoint.bin is named as damaged, not trained on', () => {
@@ -97,8 +78,8 @@ describe('a damaged checkpoint.bin is named as damaged, not trained on', () => {
     const before = snapshot(run);
     const message = new RegExp(`^${escape(file)}: damaged: its contents do not match the SHA-256 checksum written with it; restore it from a copy, or train again \\(no earlier checkpoint is kept\\)$`);
     expect((await refusal(() => trainCli(['--resume', run, '--steps', '20']))).message).toMatch(message);
-    expect((await refusal(() => sampleCli(['--run', run, '--n', '10', '--steps', '2', '--out', path.join(scratch('flipped-out'), 's')]))).message).toMatch(message);
-    expect((await refusal(() => exportCli(['--run', run, '--out', path.join(scratch('flipped-bundle'), 'b')]))).message).toMatch(message);
+    expect((await refusal(() => sampleCli(['--run', run, '--n', '10', '--steps', '2', '--out', path.join(tempDir('flipped-out'), 's')]))).message).toMatch(message);
+    expect((await refusal(() => exportCli(['--run', run, '--out', path.join(tempDir('flipped-bundle'), 'b')]))).message).toMatch(message);
     expect(snapshot(run)).toEqual(before);
   });
 
@@ -114,7 +95,7 @@ describe('a damaged checkpoint.bin is named as damaged, not trained on', () => {
     poisonWeight(file, version);
     const message = new RegExp(`^${escape(file)}: damaged: tensor ema/dense0/kernel holds NaN or Infinity, which training never saves; restore it from a copy, or train again`);
     expect((await refusal(() => trainCli(['--resume', run, '--steps', '20']))).message).toMatch(message);
-    expect((await refusal(() => sampleCli(['--run', run, '--n', '10', '--steps', '2', '--out', path.join(scratch('nan-out'), 's')]))).message).toMatch(message);
+    expect((await refusal(() => sampleCli(['--run', run, '--n', '10', '--steps', '2', '--out', path.join(tempDir('nan-out'), 's')]))).message).toMatch(message);
   });
 
   it('the sample command exits 2 with one line and no stack trace', () => {
@@ -151,7 +132,7 @@ describe('checkpoints written before the checksum (format version 1)', () => {
     writeCheckpointV1(ckptFile(old), b.header, b.data);
     const samples: Buffer[] = [];
     for (const run of [current, old]) {
-      const out = path.join(scratch('v1-sample'), 's');
+      const out = path.join(tempDir('v1-sample'), 's');
       expect(await sampleCli(['--run', run, '--n', '20', '--steps', '3', '--backend', 'wasm', '--threads', '1', '--out', out])).toBe(0);
       samples.push(fs.readFileSync(path.join(out, 'samples.npy')));
     }

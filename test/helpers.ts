@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { expect } from 'vitest';
 import { initBackend } from '../src/backend.js';
 import { RUN_FORMAT_VERSION, type RunConfig } from '../src/config/run-config.js';
 import { createTarget } from '../datasets/index.js';
@@ -8,7 +11,9 @@ export async function useWasm(): Promise<void> {
   await initBackend('wasm');
 }
 
-export { tempDir } from './temp-dirs.js';
+import { tempDir } from './temp-dirs.js';
+
+export { tempDir };
 
 /** A small but complete run config for fast tests. */
 export function smallConfig(overrides: Partial<RunConfig['train']> = {}, processName: ProcessName = 'vp'): RunConfig {
@@ -52,3 +57,22 @@ export const tinyTrainArgs = (out: string, steps: number, ...extra: string[]): s
   '--width', '16', '--depth', '1', '--batch-size', '64', '--warmup', '2', '--log-every', '1', '--checkpoint-every', '5',
   '--no-eval', '--backend', 'wasm', '--threads', '1', '--steps', String(steps), '--out', out, ...extra,
 ];
+
+/** A copy of a run or bundle folder in a fresh temporary folder (removed after the test file), as <tmp>/<leaf>. */
+export function copyToTempDir(source: string, prefix: string, leaf: string): string {
+  const dir = path.join(tempDir(prefix), leaf);
+  fs.cpSync(source, dir, { recursive: true });
+  return dir;
+}
+
+/** The error a call rejects with, checked to be of `type` and one line (what the CLI prints). */
+export async function oneLineRefusal(call: () => Promise<unknown>, type: abstract new (...args: never[]) => Error): Promise<Error> {
+  const error = await call().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(type);
+  expect((error as Error).message).not.toContain('\n');
+  return error as Error;
+}
+
