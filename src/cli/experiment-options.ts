@@ -2,8 +2,8 @@ import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend.js';
 import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
-import { EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS } from '../experiment/grid.js';
-import { PROCESS_NAMES, processLabel, processModule } from '../process/index.js';
+import { endLabels, EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS } from '../experiment/grid.js';
+import { PROCESS_NAMES } from '../process/index.js';
 import { MAX_WASM_THREADS } from '../wasm-threads.js';
 import { flag, textOption, threadsFlag } from './flags.js';
 
@@ -14,7 +14,7 @@ const D = EXPERIMENT_DEFAULTS;
 const Q = EXPERIMENT_QUICK;
 const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
 /** "VP, sub-VP": the processes regular (or singular) at tau = 1, which share a recipe's sampling steps. */
-const labels = (singular: boolean) => PROCESS_NAMES.filter((p) => processModule(p).singularAtOne === singular).map(processLabel).join(', ');
+const labels = (singular: boolean) => endLabels(PROCESS_NAMES, singular);
 /** "grid9 2-D, checkerboard 2-D only": the targets whose cells take one dimension. */
 const fixedDimensionTargets = () =>
   EXPERIMENT_TARGETS.flatMap((t) => {

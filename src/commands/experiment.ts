@@ -11,6 +11,7 @@ import { runCell, type CellPhase } from '../experiment/cell-job.js';
 import { childCellRunner } from '../experiment/child-runner.js';
 import { estimateSweep, formatDuration } from '../experiment/estimate.js';
 import {
+  endLabels,
   enumerateCells,
   fixedDimension,
   oracleCacheDir,
@@ -24,7 +25,7 @@ import {
 import { writeOutputs } from '../experiment/outputs.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../experiment/sweep.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { createProcess, inRegistryOrder, processLabel, processModule } from '../process/index.js';
+import { createProcess } from '../process/index.js';
 import { defaultWasmThreads } from '../wasm-threads.js';
 import type { ExperimentCommandRequest } from './experiment-request.js';
 
@@ -102,15 +103,10 @@ function checkOutDir(out: string): void {
   }
 }
 
-/** "VP, sub-VP": the labels of the grid's processes that are (or are not) singular at tau = 1, in registry order. */
-function labelsOf(processes: readonly ExperimentProcess[], singular: boolean): string {
-  return inRegistryOrder(processes.filter((p) => processModule(p).singularAtOne === singular)).map(processLabel).join(', ');
-}
-
 function recipeLine(r: Recipe, processes: readonly ExperimentProcess[]): string {
   const taus = r.scoreTaus ? `tau in {${r.scoreTaus.join(', ')}}` : `${r.scoreTauCount} tau evenly over each process's range`;
-  const regular = labelsOf(processes, false);
-  const singular = labelsOf(processes, true);
+  const regular = endLabels(processes, false);
+  const singular = endLabels(processes, true);
   const steps = [regular && `${r.evalSteps.vp} (${regular})`, singular && `${r.evalSteps.pbm} (${singular})`].filter(Boolean).join(' / ');
   return (
     `Recipe: MLP depth ${r.depth}, ${r.steps} Adam steps (lr ${r.lr}) of batch ${r.batchSize}, EMA weights; ` +

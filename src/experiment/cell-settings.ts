@@ -5,15 +5,14 @@ import type { TrainRequest } from '../config/train-request.js';
 import { uniformTauGrid } from '../metrics/score-error.js';
 import type { GaussianPath } from '../process/index.js';
 import type { SamplerSettings } from '../sampler/settings.js';
-import { fixedDimension, recipeEvalSteps, recipeProcessOptions, recipeTargetOptions, type CellSpec } from './grid.js';
+import { recipeEvalSteps, recipeProcessOptions, recipeTargetOptions, type CellSpec } from './grid.js';
 
 /** A cell's training run, as `npm run train` would be asked for it. */
 export function cellTrainRequest(spec: CellSpec): TrainRequest {
   const { key, recipe } = spec;
   return {
     target: key.target,
-    ...(fixedDimension(key.target) === null ? { dim: key.dim } : {}),
-    ...recipeTargetOptions(recipe, key.target),
+    ...recipeTargetOptions(recipe, key.target, key.dim),
     process: key.process,
     ...recipeProcessOptions(recipe, key.process),
     width: key.width,

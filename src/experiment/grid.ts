@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { exactTargetModule, TARGET_NAMES, type TargetName } from '../../datasets/exact-targets.js';
-import { heaviestFirst, PROCESS_NAMES, processModule, type ProcessName } from '../process/index.js';
+import { heaviestFirst, inRegistryOrder, PROCESS_NAMES, processLabel, processModule, type ProcessName } from '../process/index.js';
 
 /** The one study this command runs; named on the command line so others can join it. */
 export const STUDIES = ['vp-vs-pbm'] as const;
@@ -71,10 +71,21 @@ export function recipeEvalSteps(recipe: Recipe, process: ExperimentProcess): num
   return processModule(process).singularAtOne ? recipe.evalSteps.pbm : recipe.evalSteps.vp;
 }
 
-/** The request values a target takes from the recipe, beside its dimension: gmm's number of components and the seed of its means. */
-export function recipeTargetOptions(recipe: Recipe, target: ExperimentTarget): { components?: number; targetSeed?: number } {
+/** "VP, sub-VP": the labels, in registry order, of the processes among `processes` that are (or are not) singular at tau = 1. */
+export function endLabels(processes: readonly ExperimentProcess[], singular: boolean): string {
+  return inRegistryOrder(processes.filter((p) => processModule(p).singularAtOne === singular))
+    .map(processLabel)
+    .join(', ');
+}
+
+/**
+ * The request values a cell's target takes: the cell's dimension unless the target's is fixed,
+ * and from the recipe gmm's number of components and the seed of its means.
+ */
+export function recipeTargetOptions(recipe: Recipe, target: ExperimentTarget, dim: number): { dim?: number; components?: number; targetSeed?: number } {
   const takes = exactTargetModule(target).requestKeys;
   return {
+    ...(takes.dim ? { dim } : {}),
     ...(takes.components ? { components: recipe.components } : {}),
     ...(takes.targetSeed ? { targetSeed: recipe.targetSeed } : {}),
   };
