@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { columnSum } from '../src/kernels/column-sum.js';
+import { columnSum } from '../src/platform/kernels/column-sum.js';
 
 /**
  * A trainable 2-D convolution whose gradients are forward convolutions.

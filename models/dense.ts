@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { columnSum } from '../src/kernels/column-sum.js';
+import { columnSum } from '../src/platform/kernels/column-sum.js';
 
 type DenseFn = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { groupNormHost, hasHostGroupNorm } from '../src/kernels/group-norm.js';
+import { groupNormHost, hasHostGroupNorm } from '../src/platform/kernels/group-norm.js';
 
 /** PyTorch's nn.GroupNorm default. */
 export const GROUP_NORM_EPS = 1e-5;
@@ -16,7 +16,7 @@ export interface GroupNormOptions {
 /**
  * Group normalisation of (x + shift) [n, h, w, c], then gamma, beta and
  * optionally SiLU: on the wasm and cpu backends two host-memory passes each
- * way (src/kernels/group-norm.ts), elsewhere tensor ops with a closed-form
+ * way (src/platform/kernels/group-norm.ts), elsewhere tensor ops with a closed-form
  * gradient. First derivatives only on the host-memory path.
  */
 export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: GroupNormOptions): tf.Tensor4D {

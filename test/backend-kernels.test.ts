@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mergePadAxes } from '../src/webgpu/kernels.js';
+import { mergePadAxes } from '../src/platform/webgpu/kernels.js';
 import { useWasm } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -78,7 +78,7 @@ describe('webgpu kernel workarounds', () => {
   it('a rank-5 pad and a 40-input AddN match the cpu backend (where webgpu loads)', (ctx) => {
     const code = `
       import * as tf from '@tensorflow/tfjs-core';
-      import { initBackend } from ${JSON.stringify(path.join(root, 'src/backend.ts'))};
+      import { initBackend } from ${JSON.stringify(path.join(root, 'src/platform/backend.ts'))};
       const results = {};
       for (const name of ['cpu', 'webgpu']) {
         try { await initBackend(name); } catch (err) { results[name] = { unavailable: String(err.message) }; continue; }

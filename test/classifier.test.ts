@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MnistLoader, mnistDataSource } from '../datasets/mnist.js';
 import { createClassifier, MNIST_CLASSIFIER_CONFIG } from '../models/classifier.js';
-import { BACKEND_CHOICES } from '../src/backend.js';
+import { BACKEND_CHOICES } from '../src/platform/backend.js';
 import { classifierCli } from '../src/cli/classifier-cli.js';
 import { predict } from '../src/classifier/predict.js';
 import { CLASSIFIER_RECIPE_DEFAULTS, stepsPerEpoch } from '../src/classifier/recipe.js';

@@ -6,7 +6,7 @@ import { sampleCli } from '../src/cli/sample-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { UsageError } from '../src/errors.js';
 import { CheckpointError } from '../src/checkpoint.js';
-import { BackendUnavailableError } from '../src/backend.js';
+import { BackendUnavailableError } from '../src/platform/backend.js';
 import { tempDir } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -165,7 +165,7 @@ describe('sample: bad input', () => {
 
 describe('backends', () => {
   it('an explicit backend that cannot load is an error, not a silent fallback', async () => {
-    const { initBackend } = await import('../src/backend.js');
+    const { initBackend } = await import('../src/platform/backend.js');
     const error = await initBackend('tensorflow').then(
       () => null,
       (e: unknown) => e,

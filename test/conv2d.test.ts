@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend.js';
+import { initBackend } from '../src/platform/backend.js';
 import { Rng } from '../src/rng.js';
 import { axisGeometry, conv2d, conv2dWithBias, type Conv2dPadding } from '../models/conv2d.js';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
-import { initBackend } from '../src/backend.js';
+import { initBackend } from '../src/platform/backend.js';
 import { RUN_FORMAT_VERSION, type RunConfig } from '../src/config/run-config.js';
 import { createTarget } from '../datasets/index.js';
 import { createProcess, type ProcessName } from '../src/process/index.js';

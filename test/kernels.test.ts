@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { columnSum } from '../src/kernels/column-sum.js';
+import { columnSum } from '../src/platform/kernels/column-sum.js';
 import { useWasm } from './helpers.js';
 
 beforeAll(useWasm);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistDataSource } from '../datasets/mnist.js';
 import { parameterCount } from '../models/backbone.js';
 import { groupNorm, groupNormOps, groupNormReference } from '../models/group-norm.js';
-import { initBackend } from '../src/backend.js';
+import { initBackend } from '../src/platform/backend.js';
 import { ParameterList } from '../models/init.js';
 import { createResBlock, resBlock } from '../models/unet-blocks.js';
 import { createUnet, type UnetConfig } from '../models/unet.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adapterName, findAdapter, isSoftwareAdapter, type AdapterInfoLike, type DawnModule } from '../src/webgpu/adapter.js';
+import { adapterName, findAdapter, isSoftwareAdapter, type AdapterInfoLike, type DawnModule } from '../src/platform/webgpu/adapter.js';
 
 /** A stand-in for Dawn's binding: one adapter (or none) per create() flag set. */
 function fakeDawn(adapters: Record<string, AdapterInfoLike | null>): DawnModule & { created: string[][] } {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../backend.js';
+import type { BackendName } from '../platform/backend.js';
 import { createOptimiser } from '../optim/optimiser.js';
 import type { ScoreNetwork } from '../score-network.js';
 import type { BatchArrays } from '../train/batch.js';

@@ -1,6 +1,6 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
-import { BACKEND_CHOICES } from '../backend.js';
+import { BACKEND_CHOICES } from '../platform/backend.js';
 import { BENCH_CASES, type BenchCaseName } from '../bench/cases.js';
 import { BENCH_DEFAULTS } from '../config/bench-defaults.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';

@@ -1,6 +1,6 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
-import { BACKEND_CHOICES } from '../backend.js';
+import { BACKEND_CHOICES } from '../platform/backend.js';
 import { CLASSIFIER_RECIPE_DEFAULTS as D } from '../classifier/recipe.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { flag, textOption as str, threadsFlag, threadsOption } from './flags.js';

@@ -2,7 +2,7 @@ import type { Options } from 'yargs';
 import { z } from 'zod';
 import { EXACT_TARGETS, TARGET_NAMES } from '../../datasets/exact-targets.js';
 import type { TargetRequestKey } from '../../datasets/target-module.js';
-import { BACKEND_CHOICES } from '../backend.js';
+import { BACKEND_CHOICES } from '../platform/backend.js';
 import { DIAGNOSE_DEFAULTS } from '../config/diagnose-defaults.js';
 import { JACOBIAN_METHODS } from '../diagnostics/network-localisation.js';
 import { flag, threadsFlag, threadsOption } from './flags.js';

@@ -1,10 +1,10 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
-import { BACKEND_CHOICES } from '../backend.js';
+import { BACKEND_CHOICES } from '../platform/backend.js';
 import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
 import { endLabels, EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS } from '../experiment/grid.js';
 import { PROCESS_NAMES } from '../process/index.js';
-import { MAX_WASM_THREADS } from '../wasm-threads.js';
+import { MAX_WASM_THREADS } from '../platform/wasm-threads.js';
 import { flag, textOption, threadsFlag } from './flags.js';
 
 /** Most parallel jobs: each is a Node process with its own TensorFlow.js. */

@@ -1,7 +1,7 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { MAX_WASM_THREADS } from '../wasm-threads.js';
+import { MAX_WASM_THREADS } from '../platform/wasm-threads.js';
 
 /**
  * Schemas for command-line values. Numeric flags arrive as the raw text the

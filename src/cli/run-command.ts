@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { BackendUnavailableError } from '../backend.js';
+import { BackendUnavailableError } from '../platform/backend.js';
 import { CheckpointError } from '../checkpoint.js';
 
 /** Errors that describe bad input: exit code 2, one line, no stack trace. */

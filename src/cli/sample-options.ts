@@ -1,6 +1,6 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
-import { BACKEND_CHOICES } from '../backend.js';
+import { BACKEND_CHOICES } from '../platform/backend.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import type { SampleCommandRequest } from '../commands/sample-request.js';
 import { SAMPLE_DEFAULTS, WEIGHT_CHOICES } from '../config/sample-defaults.js';

@@ -1,7 +1,7 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { ACTIVATIONS } from '../../models/activations.js';
-import { BACKEND_CHOICES } from '../backend.js';
+import { BACKEND_CHOICES } from '../platform/backend.js';
 import { LR_SCHEDULES } from '../optim/schedule.js';
 import { PARAMETERISATIONS } from '../parameterisation.js';
 import { optionFlag, PROCESS_NAMES, PROCESS_OPTION_KEYS, processesAccepting, processModule } from '../process/index.js';

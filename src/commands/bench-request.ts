@@ -1,4 +1,4 @@
-import type { BackendChoice } from '../backend.js';
+import type { BackendChoice } from '../platform/backend.js';
 import type { BenchCaseName } from '../bench/cases.js';
 
 /** What `bench` takes: the cases, how many repeats, the baseline beside them, and where they run. */

@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { describeBackend } from '../backend.js';
+import { describeBackend } from '../platform/backend.js';
 import { BENCH_CASES, runBenchCase, type BenchRow } from '../bench/cases.js';
 import { formatBenchTable } from '../bench/report.js';
 import { BENCH_DEFAULTS } from '../config/bench-defaults.js';

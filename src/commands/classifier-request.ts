@@ -1,4 +1,4 @@
-import type { BackendChoice } from '../backend.js';
+import type { BackendChoice } from '../platform/backend.js';
 
 /** What `classifier` takes: the training recipe's settings (unset: its defaults), the data, where the classifier goes. */
 export interface ClassifierCommandRequest {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MnistLoader, mnistDataSource } from '../../datasets/mnist.js';
 import { classifierParameterCount as parameterCount, createClassifier, MNIST_CLASSIFIER_CONFIG, type ClassifierConfig } from '../../models/classifier.js';
-import { describeBackend, initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../platform/backend.js';
 import { progressBar } from './progress.js';
 import { printJsonSummary } from './json-summary.js';
 import { accuracy, predict } from '../classifier/predict.js';

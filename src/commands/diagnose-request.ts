@@ -1,5 +1,5 @@
 import type { TargetName } from '../../datasets/exact-targets.js';
-import type { BackendChoice } from '../backend.js';
+import type { BackendChoice } from '../platform/backend.js';
 import type { WeightChoice } from '../config/sample-defaults.js';
 import type { JacobianMethod } from '../diagnostics/network-localisation.js';
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { exactTargetModule, type TargetName } from '../../datasets/exact-targets.js';
 import { requestFlag, TARGET_REQUEST_KEYS, type TargetRequest } from '../../datasets/target-module.js';
 import type { Target } from '../../datasets/target.js';
-import { describeBackend, initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../platform/backend.js';
 import { DIAGNOSE_DEFAULTS as D } from '../config/diagnose-defaults.js';
 import { progressBar } from './progress.js';
 import { printJsonSummary } from './json-summary.js';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeBackend, initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../platform/backend.js';
 import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
 import { progressBar } from './progress.js';
 import { printJsonSummary } from './json-summary.js';
@@ -26,7 +26,7 @@ import { writeOutputs } from '../experiment/outputs.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../experiment/sweep.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { createProcess } from '../process/index.js';
-import { defaultWasmThreads } from '../wasm-threads.js';
+import { defaultWasmThreads } from '../platform/wasm-threads.js';
 import type { ExperimentCommandRequest } from './experiment-request.js';
 
 /** Marks a directory as an experiment's, and records the grid it was last run with. */

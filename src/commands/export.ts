@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackbone } from '../../models/index.js';
 import { dataRangeOf } from '../../datasets/sources.js';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../platform/backend.js';
 import { EXPORT_DEFAULTS } from '../config/export-defaults.js';
 import { printJsonSummary } from './json-summary.js';
 import { resolveSampling } from '../config/sampling.js';

@@ -1,4 +1,4 @@
-import { initBackend, type ActiveBackend, type BackendChoice } from '../backend.js';
+import { initBackend, type ActiveBackend, type BackendChoice } from '../platform/backend.js';
 import { checkReplicaBackend } from '../config/replicas.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { BackendChoice } from '../backend.js';
+import type { BackendChoice } from '../platform/backend.js';
 import type { SamplingRequest } from '../config/sampling.js';
 import type { WeightChoice } from '../config/sample-defaults.js';
 

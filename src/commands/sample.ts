@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataSource } from '../../datasets/target.js';
-import { describeBackend, initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../platform/backend.js';
 import { openBundleForSampling } from '../bundle/sample-source.js';
 import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evaluation-report.js';
 import { printJsonSummary } from './json-summary.js';

@@ -1,4 +1,4 @@
-import type { BackendChoice } from '../backend.js';
+import type { BackendChoice } from '../platform/backend.js';
 import type { TrainRequest } from '../config/train-request.js';
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isImageTargetName, type DataSource } from '../../datasets/index.js';
 import { dataRangeOf } from '../../datasets/sources.js';
 import { describeBackbone, parameterCount } from '../../models/index.js';
-import { describeBackend, type ActiveBackend } from '../backend.js';
+import { describeBackend, type ActiveBackend } from '../platform/backend.js';
 import { DEFAULT_CLASSIFIER_DIR, hasClassifier } from '../classifier/store.js';
 import { TRAIN_DEFAULTS } from '../config/recipes.js';
 import { runReplicas } from '../config/replicas.js';

@@ -1,7 +1,7 @@
 import { isImageTargetName, type DataSourceName } from '../../datasets/index.js';
 import type { Activation } from '../../models/activations.js';
 import { UNET_DEFAULTS } from '../../models/unet.js';
-import type { BackendChoice } from '../backend.js';
+import type { BackendChoice } from '../platform/backend.js';
 import type { LrSchedule } from '../optim/schedule.js';
 import type { Parameterisation } from '../parameterisation.js';
 import type { ProcessName } from '../process/index.js';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
-import { VULKAN_LOADER } from '../webgpu/vulkan-loader.js';
+import { VULKAN_LOADER } from '../platform/webgpu/vulkan-loader.js';
 
 /** ELF machine number of x86-64. */
 const EM_X86_64 = 62;

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_CHOICES, describeBackend, initBackend, type BackendChoice } from '../backend.js';
+import { BACKEND_CHOICES, describeBackend, initBackend, type BackendChoice } from '../platform/backend.js';
 import { Rng } from '../rng.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneConfig } from '../../../models/index.js';
-import type { BackendName } from '../../backend.js';
+import type { BackendName } from '../../platform/backend.js';
 import type { Parameterisation } from '../../parameterisation.js';
 import type { ScoreNetwork } from '../../score-network.js';
 import type { BatchArrays } from '../batch.js';

@@ -6,7 +6,7 @@
  */
 import { workerData, parentPort } from 'node:worker_threads';
 import { createBackbone } from '../../../models/index.js';
-import { initBackend, type BackendName } from '../../backend.js';
+import { initBackend, type BackendName } from '../../platform/backend.js';
 import { Rng } from '../../rng.js';
 import type { ScoreNetwork } from '../../score-network.js';
 import { COMMAND, slot, STATUS, viewBuffers, writeError, shardRows, type LayoutSpec, type SharedBuffers } from './layout.js';
