@@ -33,7 +33,7 @@ interface Level {
 /**
  * Neal's funnel: v = x0[0] ~ N(0, scale^2), x0[i] | v ~ N(0, e^v) for i >= 1.
  *
- * Noised quantities are integrals over v (MATH section 5), computed by `VGrid`.
+ * Noised quantities are integrals over v (docs/math.md section 5), computed by `VGrid`.
  * logDensity and everything at b = 0 use the closed form instead.
  */
 export class NealFunnel implements Target {

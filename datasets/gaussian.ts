@@ -13,7 +13,7 @@ export const GAUSSIAN_DEFAULTS = { dim: 2, std: 1 } as const;
 /**
  * The isotropic Gaussian N(0, s^2 I): a one-component mixture, so every noised quantity is
  * the mixture's exact formula. Its posterior covariance is the same at every x, and the
- * localisation is L = s^2 r^2 / (s^2 r^2 + 1) < 1 (MATH section 6): the reference case of a
+ * localisation is L = s^2 r^2 / (s^2 r^2 + 1) < 1 (docs/math.md section 6): the reference case of a
  * target that is easy at every noise level.
  */
 export function gaussian(options: GaussianOptions = {}): GaussianMixture {

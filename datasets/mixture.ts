@@ -27,7 +27,7 @@ const MIXTURE_DESCRIPTIONS: ParameterDescription[] = [
 /**
  * Mixture of isotropic Gaussians sum_k w_k N(mu_k, s_k^2 I). Under x = a x0 + b eps the
  * marginal is again a mixture, with means a mu_k and variances v_k = a^2 s_k^2 + b^2
- * (MATH section 5), so every noised quantity is exact.
+ * (docs/math.md section 5), so every noised quantity is exact.
  */
 export class GaussianMixture implements Target {
   readonly dim: number;

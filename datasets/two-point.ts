@@ -27,7 +27,7 @@ function sech2(z: number): number {
 }
 
 /**
- * Mass 1/2 at -mu e_1 and 1/2 at +mu e_1 (MATH section 6): the simplest target that is not
+ * Mass 1/2 at -mu e_1 and 1/2 at +mu e_1 (docs/math.md section 6): the simplest target that is not
  * log-concave once smoothed little enough. A point mass has no density, and a Gaussian
  * mixture cannot have zero width, so this target has its own exact formulas. Under
  * x = a x0 + b eps with b > 0 only the first coordinate carries information, and the

@@ -10,7 +10,7 @@ export interface DsmBatch extends NoiseLevel {
 }
 
 /**
- * Denoising score matching with weight w = b^2 (MATH section 3):
+ * Denoising score matching with weight w = b^2 (docs/math.md section 3):
  * mean over examples and coordinates of || b s_theta(x, tau) + eps ||^2,
  * i.e. the noise-prediction loss whatever the parameterisation; with
  * `batch.weight`, each example's term is multiplied by its weight.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * What the network output means (MATH section 2):
+ * What the network output means (docs/math.md section 2):
  * noise: eps_hat, s = -eps_hat / b;  score: s itself;  data: D, s = (a D - x) / b^2.
  */
 export const PARAMETERISATIONS = ['noise', 'score', 'data'] as const;

@@ -22,7 +22,9 @@ import { smallConfig, tempDir, useWasm } from './helpers.js';
 /** CI installs it with: apt-get install -y --no-install-recommends chromium */
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.log(`skipping the browser test: ${CHROMIUM} is absent (apt-get install chromium)`);
+// Why a skip happens is said twice: printed at collection, and in the suite's name, which every reporter lists.
+const SKIP_REASON = `${CHROMIUM} is absent (apt-get install chromium)`;
+if (!hasChromium) console.warn(`skipping the browser test: ${SKIP_REASON}`);
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html',
@@ -53,7 +55,7 @@ const STEPS = 100;
 const SEED = 1;
 const FLOOR_REPLICATES = 8;
 
-describe.skipIf(!hasChromium)('the static page in headless Chromium', () => {
+describe.skipIf(!hasChromium)(`the static page in headless Chromium${hasChromium ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   let site: string;
   let browser: Browser | undefined;
   let server: { url: string; close: () => Promise<void> } | undefined;

@@ -25,7 +25,7 @@ function settings(overrides: Partial<DiagnoseSettings> = {}): DiagnoseSettings {
   return { rGrid: logGrid(0.05, 20, 12), n: 300, uCount: 50, uMax: null, deltaCount: 400, mValues: [1, 2, 3], seed: 4, ...overrides };
 }
 
-/** The exact mixture score of MATH section 5 as tf ops, so that tf can differentiate it. */
+/** The exact mixture score of docs/math.md section 5 as tf ops, so that tf can differentiate it. */
 function tfMixtureScore({ weights, means, stds }: MixtureInfo): ScoreFunction {
   const d = means[0].length;
   return (x, _tau, { a, b }) =>
@@ -58,7 +58,7 @@ const threeModes = new GaussianMixture('three', {
   stds: [0.5, 0.8, 0.4],
 });
 
-describe('exact localisation (MATH section 6)', () => {
+describe('exact localisation (docs/math.md section 6)', () => {
   it('Gaussian: L = s^2 r^2 / (s^2 r^2 + 1) at every point and s_r(1) = 0 at every r', () => {
     const s = 1.7;
     const target = gaussian({ dim: 3, std: s });

@@ -2,7 +2,7 @@ import type { BenchRow } from './cases.js';
 
 const fmt = (v: number | undefined, digits: number) => (v === undefined ? '' : v.toFixed(digits));
 
-/** The bench results as a Markdown table (the README's Performance section uses the same). */
+/** The bench results as a Markdown table (docs/results.md's Performance section uses the same). */
 export function formatBenchTable(rows: BenchRow[]): string {
   const lines = [
     '| case | ms (median) | GFLOP/s | tf.layers + minimize, ms | speed-up | notes |',

@@ -12,7 +12,7 @@ export function diagnoseParser(argv: string[]) {
     .usage(
       '$0 (--target NAME | --run DIR) [flags]\n\n' +
         'Where is denoising hard? Localisation L (top eigenvalue of Cov[r x0 | x]) per SNR r = a/b: its survival ' +
-        's_r(u), m*(r), delta*(r), r* and the effective curvature zeta*_M (MATH.md section 6). --target computes them ' +
+        's_r(u), m*(r), delta*(r), r* and the effective curvature zeta*_M (docs/math.md section 6). --target computes them ' +
         'exactly; --run from the Jacobian of a trained score network, compared with the exact values.',
     )
     .options(DIAGNOSE_FLAGS)

@@ -186,7 +186,7 @@ function printReport(result: DiagnosticsResult): void {
   );
 }
 
-/** `npm run diagnose`: localisation and curvature diagnostics per SNR (MATH section 6). */
+/** `npm run diagnose`: localisation and curvature diagnostics per SNR (docs/math.md section 6). */
 export async function diagnoseCommand(f: DiagnoseCommandRequest): Promise<number> {
   const startedAt = performance.now();
   if ((f.target === undefined) === (f.run === undefined)) {

@@ -3,7 +3,7 @@ import type { GridAxes, Recipe } from '../experiment/grid.js';
 /**
  * The default grid (the issue's: dims {2, 10, 50}, widths {32, 128}, seeds {0, 1, 2}, both targets
  * and processes: 72 cells) and the recipe every cell shares, sized for a CPU with two parallel
- * jobs; the README's Results section gives the measured times.
+ * jobs; docs/results.md gives the measured times.
  */
 export const EXPERIMENT_DEFAULTS = {
   axes: {

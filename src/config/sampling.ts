@@ -27,7 +27,7 @@ export const SAMPLING_RECIPES = {
   /**
    * Image targets (mnist): fewer samples, fewer steps, smaller batches (a U-Net
    * pass over 2000 images at once needs gigabytes), and one Langevin corrector
-   * step per level at snr 0.25 (the README reports what it gains, for about 1.7
+   * step per level at snr 0.25 (docs/results.md reports what it gains, for about 1.7
    * times the sampling time).
    */
   image: { n: 1000, solver: 'euler-maruyama', steps: 100, batchSize: 250, denoise: true, corrector: { steps: 1, snr: 0.25 } },

@@ -1,5 +1,5 @@
 /**
- * The curves of MATH section 6 from one sample of localisations L(x), x ~ p_tau:
+ * The curves of docs/math.md section 6 from one sample of localisations L(x), x ~ p_tau:
  *   survival        s_r(u)      = P(L > u)
  *   integrated tail h(delta, r) = E[(L - (1 - delta))_+]
  *   m*(r) = min_{delta in (0, 1]} h / delta, delta*(r) its largest minimiser
@@ -119,7 +119,7 @@ export function localisationCurves(sample: SortedSample, r: number, grids: Curve
   for (let k = 0; k < deltas.length; k++) {
     if (tails[k] / deltas[k] <= mStar + TIE_TOLERANCE * Math.max(mStar, 1)) deltaStar = Math.max(deltaStar, deltas[k]);
   }
-  // In MATH's OU parameterisation 1 / (1 - e^{-2t}) = 1 + r^2. The max over (0, 1] is a
+  // In docs/math.md's OU parameterisation 1 / (1 - e^{-2t}) = 1 + r^2. The max over (0, 1] is a
   // supremum: where delta - M h falls all the way, it is the limit -M h(0+) = -M E[(L - 1)_+].
   const hAtZero = sample.tail(1);
   const zeta = mValues.map((m) => {

@@ -95,7 +95,7 @@ function drawNoised(target: Target, level: SnrLevel, n: number, rng: Rng): Point
 /**
  * For each r of the grid: draws x ~ p_tau, computes L(x) exactly from the target's posterior
  * covariance and (when a network is given) from the Jacobian of its score on the same points,
- * then the curves of MATH section 6 and their summaries.
+ * then the curves of docs/math.md section 6 and their summaries.
  */
 export function diagnose(input: DiagnoseInput, settings: DiagnoseSettings): DiagnosticsResult {
   const { target, network } = input;

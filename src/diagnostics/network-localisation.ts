@@ -5,7 +5,7 @@ import type { ScoreFunction } from '../sampler/score-function.js';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.js';
 
 /**
- * Localisation from a score model (MATH section 6): C = I + b^2 sym(J), J = grad_x s(x, tau),
+ * Localisation from a score model (docs/math.md section 6): C = I + b^2 sym(J), J = grad_x s(x, tau),
  * sym(J) = (J + J^T) / 2. A true score has a symmetric Jacobian (it is a Hessian), so the
  * asymmetry ||J - J^T||_F / ||J||_F measures how far the network is from a gradient field,
  * and an eigenvalue of C below 0 is a covariance no distribution has.

@@ -3,7 +3,7 @@ import { bisectTau } from '../process/bisect-tau.js';
 import type { GaussianPath } from '../process/index.js';
 
 /**
- * The diagnostics are indexed by the signal-to-noise ratio r = a / b (MATH section 6).
+ * The diagnostics are indexed by the signal-to-noise ratio r = a / b (docs/math.md section 6).
  * Conditioning on x = a x0 + b eps is the same as conditioning on y = x / b = r x0 + eps, whose
  * law depends on r alone; so C = Cov[r x0 | x] = r^2 Cov[x0 | y] is a function of y and r only,
  * and any process reaching ratio r gives the same localisation curves.
@@ -24,7 +24,7 @@ export function logGrid(lo: number, hi: number, count: number): number[] {
 
 /**
  * The OU process with unit rate and unit stationary variance: a = e^-t, b^2 = 1 - e^-2t, so
- * a = r / sqrt(1 + r^2) and b = 1 / sqrt(1 + r^2). MATH's zeta*_M is stated for this process.
+ * a = r / sqrt(1 + r^2) and b = 1 / sqrt(1 + r^2). docs/math.md's zeta*_M is stated for this process.
  */
 export function ouLevel(r: number): SnrLevel {
   const b = 1 / Math.sqrt(1 + r * r);

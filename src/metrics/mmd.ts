@@ -2,7 +2,7 @@ import type { Points } from '../../datasets/target.js';
 import { fastExp } from './fast-exp.js';
 import { pointCount, pooledMedianDistance, sqDist } from './pairwise.js';
 
-/** Bandwidth multipliers of the median pairwise distance (MATH section 7). */
+/** Bandwidth multipliers of the median pairwise distance (docs/math.md section 7). */
 export const MMD_BANDWIDTH_SCALES = [0.5, 1, 2] as const;
 
 /**
@@ -28,7 +28,7 @@ function withinSum(x: Points, n: number, d: number, c: number): number {
 /**
  * Unbiased MMD^2 with a sum of Gaussian kernels exp(-|x - y|^2 / (2 l^2)),
  * l in {0.5, 1, 2} x h, h the median pairwise distance of the pooled samples
- * (MATH section 7; pass `bandwidth` to fix h). Within-sample terms are
+ * (docs/math.md section 7; pass `bandwidth` to fix h). Within-sample terms are
  * U-statistics over i != j, the cross term averages all n m pairs, so the value
  * can be slightly negative when the laws agree; for identical samples it is
  * -(2/n)(3 - mean_{i != j} k(x_i, x_j)), not 0.

@@ -74,7 +74,7 @@ function withCapability<const N extends string, K extends 'mixture' | 'marginal'
   };
 }
 
-/** Every metric of MATH section 7, in the order metrics.json, the tables and results.csv list them: a new metric is one entry here. */
+/** Every metric of docs/math.md section 7, in the order metrics.json, the tables and results.csv list them: a new metric is one entry here. */
 const DEFINITIONS = [
   { name: 'mmd', description: 'MMD^2', label: 'MMD^2', compute: (x, y, ctx) => ({ value: mmd2(x, y, ctx.dim) }) },
   {

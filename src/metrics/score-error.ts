@@ -40,7 +40,7 @@ function drawNoised(target: Target, a: number, b: number, n: number, rng: Rng): 
 }
 
 /**
- * E_{x ~ p_tau} b^2 || s(x, tau) - grad log p_tau(x) ||^2 / d (MATH section 7), the exact
+ * E_{x ~ p_tau} b^2 || s(x, tau) - grad log p_tau(x) ||^2 / d (docs/math.md section 7), the exact
  * score from the target, on n fresh points (in float32, as a network takes them). The
  * difference is taken in float64.
  */

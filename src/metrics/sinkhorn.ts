@@ -9,7 +9,7 @@ export type { OtSolution } from './sinkhorn-common.js';
 export interface SinkhornOptions {
   /** Regularisation; default epsScale x median squared distance between reference (y) points. */
   eps?: number;
-  /** Default 0.05 (MATH section 7). */
+  /** Default 0.05 (docs/math.md section 7). */
   epsScale?: number;
   /** L1 tolerance on the marginals, which sum to 1 (default 1e-6). */
   tol?: number;
@@ -50,7 +50,7 @@ function scaledCost(a: Points, b: Points, d: number, eps: number, buffer: Float6
 }
 
 /**
- * Debiased Sinkhorn divergence S = W(x,y) - W(x,x)/2 - W(y,y)/2 (MATH section 7),
+ * Debiased Sinkhorn divergence S = W(x,y) - W(x,x)/2 - W(y,y)/2 (docs/math.md section 7),
  * W = <P, C> of the entropic plan for C = |x - y|^2 and uniform weights; y is
  * the reference sample. The three problems share one cost buffer of
  * max(n, m)^2 doubles, and each solver holds a kernel of its size: 64 MB at

@@ -5,7 +5,7 @@ import type { ProcessName } from './registry.js';
 /**
  * A noising process whose marginals are Gaussian paths
  *   x_tau = a(tau) x0 + b(tau) eps,
- * with the forward SDE dx = f(tau) x dtau + g(tau) dW (MATH section 1).
+ * with the forward SDE dx = f(tau) x dtau + g(tau) dW (docs/math.md section 1).
  * Everything downstream (loss, samplers, metrics) talks only to this interface.
  */
 export interface GaussianPath<N extends string = ProcessName> {

@@ -13,7 +13,7 @@ export interface NoiseRange {
 /** A process's options: numbers only (they are recorded as numeric parameters). */
 export type ProcessOptions = NoiseRange & Record<string, number>;
 
-/** The scalar functions that make a Gaussian path (MATH section 1). */
+/** The scalar functions that make a Gaussian path (docs/math.md section 1). */
 export interface PathFunctions {
   coefficients(tau: number): PathCoefficients;
   /** f(tau) = a'/a. */
@@ -66,7 +66,7 @@ export interface ProcessSpec<N extends string, O extends ProcessOptions> {
   samplingCost: number;
 }
 
-/** The forms every process shares (MATH section 1). */
+/** The forms every process shares (docs/math.md section 1). */
 export const GAUSSIAN_PATH_FORMULAS = {
   path: 'x_tau = a(tau) x0 + b(tau) eps, eps ~ N(0, I)',
   sde: 'dx = f(tau) x dtau + g(tau) dW',

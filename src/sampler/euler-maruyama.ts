@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ReverseSolver } from './solver.js';
 
 /**
- * Reverse-time Euler-Maruyama (MATH section 4), the predictor:
+ * Reverse-time Euler-Maruyama (docs/math.md section 4), the predictor:
  * x <- x - h [f(t) x - g(t)^2 s(x, t)] + g(t) sqrt(h) z, one z per step.
  */
 export const eulerMaruyama: ReverseSolver = {

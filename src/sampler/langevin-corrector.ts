@@ -32,7 +32,7 @@ export function correctorOption(corrector: CorrectorOptions | undefined): { corr
  * a mode or a saddle has |s| ~ 0 and would take a huge step (in 2-D the
  * oracle sampler then misses the target), and a step sized by the very z it
  * adds inflates a Gaussian's variance beyond unadjusted Langevin's r^2 (the
- * README gives the measurement).
+ * measurement is in docs/math.md section 4).
  */
 export function langevinStep(
   score: ScoreFunction,
