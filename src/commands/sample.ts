@@ -17,6 +17,7 @@ import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
 import { holdsSamples, samplesDir } from '../run/evaluation-label.js';
+import { describeOccupants, occupantsOf } from '../io/staged-dir.js';
 import type { SampleCommandRequest } from './sample-request.js';
 
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
@@ -75,11 +76,18 @@ async function bundleSource(f: SampleCommandRequest, bundle: string): Promise<Sa
   };
 }
 
-/** Samples already written are kept: the folder of an earlier sampling is refused, not overwritten. */
-function refuseEarlierSamples(outDir: string, fromFlag: boolean): void {
-  if (!holdsSamples(outDir)) return;
+/**
+ * Nothing already on disk is overwritten or mixed with new files: an output
+ * folder that holds anything (an earlier sampling, the user's own files) or
+ * is a file is refused before sampling. A missing or empty folder is fine.
+ */
+function refuseOccupiedOut(outDir: string, fromFlag: boolean): void {
+  const occupants = occupantsOf(outDir);
+  if (occupants === null) return;
   const where = fromFlag ? `--out ${outDir}` : `the default output folder ${outDir}`;
-  throw new UsageError(`${where}: already holds samples (metrics.json); choose another --out, or move that folder away`);
+  if (occupants.kind === 'file') throw new UsageError(`${where}: exists as a file; give a new folder with --out`);
+  const what = holdsSamples(outDir) ? `samples (${describeOccupants(occupants.names)})` : describeOccupants(occupants.names);
+  throw new UsageError(`${where}: already holds ${what}; choose another --out (a new or empty folder), or move those files away`);
 }
 
 /** `npm run sample`: the reverse-time sampler from a run's (or a bundle's) network, or the exact score, then metrics. */
@@ -107,7 +115,7 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
     ...(f.sampling.clip !== null || source.target.dataRange === undefined ? [] : ['noclip']),
   ];
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
-  refuseEarlierSamples(outDir, f.out !== undefined);
+  refuseOccupiedOut(outDir, f.out !== undefined);
   console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
   const progress = samplerProgress();
   const evaluation = await evaluateSource({

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageSource } from '../../datasets/target.js';
 import { hasClassifier, readClassifierInfo } from '../classifier/store.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
+import { writeFolderStaged } from '../io/staged-dir.js';
 import { writeImageGrid } from '../io/png-grid.js';
 import { imageMetrics, ImageMetricsReference, type ImageMetrics } from '../metrics/image.js';
 import type { GaussianPath } from '../process/index.js';
@@ -63,14 +63,11 @@ export async function evaluateImages(req: ImageEvaluationRequest): Promise<Image
   const samples = await sampleReverseSde(req.path, req.score, req.n, source.dim, req.sampler, req.onProgress);
   const samplingSeconds = (performance.now() - t0) / 1000;
 
-  fs.mkdirSync(req.outDir, { recursive: true });
   const files = {
     samples: path.join(req.outDir, 'samples.npy'),
     grid: path.join(req.outDir, 'samples.png'),
     metrics: path.join(req.outDir, 'metrics.json'),
   };
-  await writeNpy(files.samples, samples, [req.n, source.dim]);
-  await writeImageGrid(files.grid, samples, req.n, { height: source.height, width: source.width, columns: 8, rows: 8 });
 
   const t1 = performance.now();
   let metrics: ImageMetrics | null = null;
@@ -90,7 +87,12 @@ export async function evaluateImages(req: ImageEvaluationRequest): Promise<Image
     classifier: req.classifierDir,
     ...samplingReport(req, source.name, samplingSeconds, metricSeconds),
   };
-  await writeFileAtomic(files.metrics, JSON.stringify(report, null, 2) + '\n');
+  // All three files appear together or not at all (a full disk leaves no partial folder).
+  await writeFolderStaged(req.outDir, async (dir) => {
+    await writeNpy(path.join(dir, 'samples.npy'), samples, [req.n, source.dim]);
+    await writeImageGrid(path.join(dir, 'samples.png'), samples, req.n, { height: source.height, width: source.width, columns: 8, rows: 8 });
+    await writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
+  });
   return { outDir: req.outDir, metrics, note, samplingSeconds, metricSeconds, files };
 }
 
