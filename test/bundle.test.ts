@@ -271,7 +271,7 @@ describe('npm run export: bad input', () => {
     [['--run', 'RUN', '--out', 'X', '--format', 'onnx'], /^--format 'onnx': expected one of tfjs, safetensors, all$/],
     [['--run', 'RUN', '--out', 'X', '--weights', 'best'], /^--weights 'best': expected one of ema, raw$/],
     [['--run', '/nonexistent/run', '--out', 'X'], /^--run \/nonexistent\/run: no such run directory$/],
-    [['--run', 'RUN', '--out', 'BUNDLE'], /^--out .*: already holds config.json, model.safetensors, weights.bin and 1 more; choose a new or empty directory$/],
+    [['--run', 'RUN', '--out', 'BUNDLE'], /^--out .*: already holds config.json, model.safetensors, weights.bin; choose a new or empty directory$/],
     [['--run', 'RUN', '--out', 'X', '--bogus'], /^--bogus: unknown flag/],
   ])('%j', async (args, message) => {
     const resolved = args.map((a) => (a === 'RUN' ? vpRun : a === 'BUNDLE' ? vpBundle : a === 'X' ? path.join(tempDir('x'), 'b') : a));
