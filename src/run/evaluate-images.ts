@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageSource } from '../../datasets/target.js';
 import { hasClassifier, readClassifierInfo } from '../classifier/store.js';
@@ -37,10 +38,12 @@ export interface ImageEvaluationResult {
 }
 
 /**
- * Why the image metrics cannot be computed, or null: they need the cached
- * classifier (npm run classifier), trained on the same data as the run.
+ * Why the image metrics cannot be computed with the classifier in `dir`, or
+ * null: they need the cached classifier (npm run classifier), trained on the
+ * same data as the run.
  */
-function classifierProblem(source: ImageSource, dir: string): string | null {
+export function classifierProblem(source: ImageSource, dir: string): string | null {
+  if (!fs.existsSync(dir)) return `no such folder ${dir}; run npm run classifier first (or pass --classifier DIR)`;
   if (!hasClassifier(dir)) return `no classifier in ${dir}; run npm run classifier first (or pass --classifier DIR)`;
   const trainedOn = readClassifierInfo(dir).data['dataDir'] ?? null;
   const runData = source.params['dataDir'] ?? null;
