@@ -86,9 +86,10 @@ export function checkMemory(what: string, settings: SizeSetting[], budget = memo
   if (settings.length === 0) return;
   const bytes = settings[0]!.bytesAt(settings[0]!.value);
   if (bytes <= budget) return;
+  // The setting furthest over among those that alone could make it fit (else the first).
   const ranked = settings
     .map((s) => ({ s, fits: largestFitting(s, budget) }))
-    .sort((a, b) => a.fits / a.s.value - b.fits / b.s.value);
+    .sort((a, b) => Number(a.fits < 1) - Number(b.fits < 1) || a.fits / a.s.value - b.fits / b.s.value);
   const { s, fits } = ranked[0]!;
   const accepted = fits >= 1 ? `at these settings ${s.flag} can be at most ${fits}` : `no value of ${s.flag} fits at these settings`;
   throw new UsageError(
