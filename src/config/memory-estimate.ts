@@ -46,13 +46,13 @@ export function trainingBytes(net: BackboneConfig, batchSize: number): number {
 /**
  * Sampling and evaluating n points: the network's forward activations for one
  * batch, the samples, and the metrics: for points, two reference samples in
- * doubles and the n x n matrices (Sinkhorn's kernel and work buffer, the
- * pairwise distances); for images, the samples' copies fed to the classifier.
+ * doubles and four n x n matrices of doubles alive at once (Sinkhorn's
+ * kernels and work buffer, the pairwise distances); for images, the samples' copies fed to the classifier.
  */
 export function samplingBytes(net: BackboneConfig, n: number, batchSize: number, image: boolean): number {
   const network = parameterCount(net) * F32 + Math.min(batchSize, n) * activationsPerExample(net) * F32;
   const samples = n * net.dim * (F32 + 3 * F64);
-  const metrics = image ? n * net.dim * F32 * 2 : 3 * n * n * F64;
+  const metrics = image ? n * net.dim * F32 * 2 : 4 * n * n * F64;
   return network + samples + metrics;
 }
 
