@@ -131,11 +131,22 @@ describe('writeFolderStaged', () => {
   });
 });
 
-describe('sample: refused before sampling', () => {
+describe('refused before the work starts', () => {
   it('--n 1: the metrics need at least 2 samples', async () => {
     const out = path.join(tempDir('n1'), 'out');
     const error = await oneLineRefusal(() => sampleCli(['--run', run, ...settings, '--n', '1', '--out', out]), UsageError);
     expect(error.message).toMatch(/^--n '1': expected an integer from 2 to 20000 \(the metrics need 2 samples/);
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('train --classifier naming a folder without a classifier: refused before training, no run directory made', async () => {
+    const parent = tempDir('cls');
+    const missing = path.join(parent, 'nowhere');
+    const out = path.join(parent, 'run');
+    const error = await oneLineRefusal(() => trainCli(['--target', 'mnist', '--steps', '1', '--classifier', missing, '--out', out]), UsageError);
+    expect(error.message).toBe(
+      `--classifier ${missing}: no classifier there (classifier.json is missing); run npm run classifier -- --out ${missing} first, or --no-eval`,
+    );
+    expect(fs.readdirSync(parent)).toEqual([]);
   });
 });
