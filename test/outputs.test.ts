@@ -6,7 +6,13 @@ import { sampleCli } from '../src/cli/sample-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { UsageError } from '../src/errors.js';
 import { writeFolderStaged } from '../src/io/staged-dir.js';
-import { oneLineRefusal, tempDir, tinyTrainArgs } from './helpers.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { createDataSource } from '../datasets/index.js';
+import type { ImageSource } from '../datasets/target.js';
+import { resolveSampling } from '../src/config/sampling.js';
+import { createProcess } from '../src/process/index.js';
+import { evaluateImages } from '../src/run/evaluate-images.js';
+import { oneLineRefusal, tempDir, tinyTrainArgs, useWasm } from './helpers.js';
 
 /**
  * Outputs of sample and export: written whole into a temporary folder and
@@ -148,5 +154,26 @@ describe('refused before the work starts', () => {
       `--classifier ${missing}: no classifier there (classifier.json is missing); run npm run classifier -- --out ${missing} first, or --no-eval`,
     );
     expect(fs.readdirSync(parent)).toEqual([]);
+  });
+
+  it('the default classifier may be missing: the samples are written whole, with a note instead of the image metrics', async () => {
+    await useWasm();
+    const source = createDataSource('mnist', { subset: 16 }) as ImageSource;
+    const vp = createProcess('vp');
+    const { n, settings } = resolveSampling({ n: 3, steps: 2 }, { target: source, process: vp, seed: 0 });
+    const out = path.join(tempDir('note'), 'out');
+    const result = await evaluateImages({
+      source,
+      path: vp,
+      score: (x) => tf.zerosLike(x),
+      scoreSource: 'zero score',
+      n,
+      sampler: settings,
+      outDir: out,
+      classifierDir: path.join(out, 'none'),
+    });
+    expect(result.note).toMatch(/^no such folder .*; run npm run classifier first/);
+    expect(fs.readdirSync(out).sort()).toEqual(['metrics.json', 'samples.npy', 'samples.png']);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).image_metrics_skipped).toBe(result.note);
   });
 });
