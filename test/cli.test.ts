@@ -137,7 +137,7 @@ describe('sample: bad input', () => {
   const cases: [string[], RegExp][] = [
     [[], /^--run undefined: expected a run directory \(the flag is required\)$/],
     [['--run', '/nonexistent/run'], /^--run \/nonexistent\/run: no such run directory$/],
-    [['--run', 'RUN', '--n', '0'], /^--n '0': expected an integer from 2 to 20000 \(/],
+    [['--run', 'RUN', '--n', '0'], /^--n '0': expected an integer from 2 to 10000 \(/],
     [['--run', 'RUN', '--steps', 'many'], /^--steps 'many': expected an integer from 1 to 1000000 \(/],
     [['--run', 'RUN', '--tau-min', 'NaN'], /^--tau-min 'NaN': expected a number in \(0, 1\)$/],
     [['--run', 'RUN', '--weights', 'best'], /^--weights 'best': expected one of ema, raw$/],

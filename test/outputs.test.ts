@@ -141,7 +141,7 @@ describe('refused before the work starts', () => {
   it('--n 1: the metrics need at least 2 samples', async () => {
     const out = path.join(tempDir('n1'), 'out');
     const error = await oneLineRefusal(() => sampleCli(['--run', run, ...settings, '--n', '1', '--out', out]), UsageError);
-    expect(error.message).toMatch(/^--n '1': expected an integer from 2 to 20000 \(the metrics need 2 samples/);
+    expect(error.message).toMatch(/^--n '1': expected an integer from 2 to 10000 \(the metrics need 2 samples/);
     expect(fs.existsSync(out)).toBe(false);
   });
 

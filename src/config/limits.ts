@@ -24,9 +24,10 @@ export const LIMITS = {
   correctorSteps: { min: 0, max: 100, why: 'each corrector step costs as much as a sampler step' },
   /**
    * Samples of an evaluation. At least 2: unbiased MMD^2 and the image metrics' covariances compare
-   * pairs of samples. At most 20000: the point metrics (Sinkhorn) hold n x n matrices of doubles, 3.2 GB each at 20000.
+   * pairs of samples. At most 10000: the point metrics hold n x n matrices of doubles (0.8 GB each at
+   * 10000) and take O(n^2) time per Sinkhorn iteration; at 20000 they ran over 9 minutes here without finishing.
    */
-  samples: { min: 2, max: 20000, why: 'the metrics need 2 samples, and hold n x n matrices of doubles (3.2 GB each at 20000)' },
+  samples: { min: 2, max: 10000, why: 'the metrics need 2 samples, and take n x n time and memory (0.8 GB a matrix at 10000)' },
   /** Examples per update, particles integrated together, points per batch. */
   batchSize: { min: 1, max: 1_000_000, why: 'a batch of 1e6 points already needs gigabytes of activations' },
   /** Hidden width of the MLP. */
@@ -61,7 +62,7 @@ export const LIMITS = {
 
 export type LimitName = keyof typeof LIMITS;
 
-/** "1e8", "20000", "1,000,000": a bound as the help and the refusals print it. */
+/** "1e8", "10000", "1000000": a bound as the help and the refusals print it. */
 export function formatBound(value: number): string {
   if (Math.abs(value) >= 1e7 && Number.isInteger(Math.log10(Math.abs(value)))) return `${value < 0 ? '-' : ''}1e${Math.log10(Math.abs(value))}`;
   return String(value);
