@@ -168,7 +168,7 @@ describe('npm run sample -- --bundle', () => {
     const before = fs.readFileSync(path.join(out, 'samples.npy'));
     const error = await sampleCli([...flags.slice(0, -2), '--seed', '9', '--out', out]).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toBe(`--out ${out}: already holds samples (metrics.json); choose another --out, or move that folder away`);
+    expect((error as Error).message).toBe(`--out ${out}: already holds samples (metrics.json, samples.npy, samples.png); choose another --out (a new or empty folder), or move those files away`);
     expect(fs.readFileSync(path.join(out, 'samples.npy')).equals(before)).toBe(true);
   });
 
@@ -271,7 +271,7 @@ describe('npm run export: bad input', () => {
     [['--run', 'RUN', '--out', 'X', '--format', 'onnx'], /^--format 'onnx': expected one of tfjs, safetensors, all$/],
     [['--run', 'RUN', '--out', 'X', '--weights', 'best'], /^--weights 'best': expected one of ema, raw$/],
     [['--run', '/nonexistent/run', '--out', 'X'], /^--run \/nonexistent\/run: no such run directory$/],
-    [['--run', 'RUN', '--out', 'BUNDLE'], /^--out .*: already exists and is not empty; choose a new directory$/],
+    [['--run', 'RUN', '--out', 'BUNDLE'], /^--out .*: already holds config.json, model.safetensors, weights.bin; choose a new or empty directory$/],
     [['--run', 'RUN', '--out', 'X', '--bogus'], /^--bogus: unknown flag/],
   ])('%j', async (args, message) => {
     const resolved = args.map((a) => (a === 'RUN' ? vpRun : a === 'BUNDLE' ? vpBundle : a === 'X' ? path.join(tempDir('x'), 'b') : a));

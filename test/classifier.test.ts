@@ -119,7 +119,7 @@ describe('the cached classifier', () => {
 
 describe('npm run classifier: bad input is one line, nothing written', () => {
   it.each([
-    [['--epochs', '0'], /^--epochs '0': expected a positive integer$/],
+    [['--epochs', '0'], /^--epochs '0': expected an integer from 1 to 1000 \(/],
     [['--lr', '-1'], /^--lr '-1': expected a finite number > 0$/],
     [['--backend', 'gpu'], new RegExp(`^--backend 'gpu': expected one of ${BACKEND_CHOICES.join(', ')}$`)],
     [['--steps', '5', '--epochs', '2'], /^--steps 5 and --epochs 2: give one of them$/],

@@ -43,10 +43,10 @@ describe('train: bad flags get a one-line error naming the flag, the value and w
     [['--backend', 'webgl'], /^--backend 'webgl': expected one of auto, tensorflow, webgpu, wasm, cpu$/],
     [['--parameterisation', 'velocity'], /^--parameterisation 'velocity': expected one of noise, score, data$/],
     [['--activation', 'swish'], /^--activation 'swish': expected one of silu, relu, gelu, tanh$/],
-    [['--steps', '0'], /^--steps '0': expected a positive integer$/],
-    [['--steps', '2.5'], /^--steps '2.5': expected a positive integer$/],
-    [['--batch-size', '-4'], /^--batch-size '-4': expected a positive integer$/],
-    [['--width', 'wide'], /^--width 'wide': expected a positive integer$/],
+    [['--steps', '0'], /^--steps '0': expected an integer from 1 to 1e8 \(/],
+    [['--steps', '2.5'], /^--steps '2.5': expected an integer from 1 to 1e8 \(/],
+    [['--batch-size', '-4'], /^--batch-size '-4': expected an integer from 1 to 1000000 \(/],
+    [['--width', 'wide'], /^--width 'wide': expected an integer from 1 to 16384 \(/],
     [['--lr', 'NaN'], /^--lr 'NaN': expected a finite number > 0$/],
     [['--lr', 'Infinity'], /^--lr 'Infinity': expected a finite number > 0$/],
     [['--beta-max', '1e999'], /^--beta-max '1e999': expected a finite number > 0$/],
@@ -137,11 +137,11 @@ describe('sample: bad input', () => {
   const cases: [string[], RegExp][] = [
     [[], /^--run undefined: expected a run directory \(the flag is required\)$/],
     [['--run', '/nonexistent/run'], /^--run \/nonexistent\/run: no such run directory$/],
-    [['--run', 'RUN', '--n', '0'], /^--n '0': expected a positive integer$/],
-    [['--run', 'RUN', '--steps', 'many'], /^--steps 'many': expected a positive integer$/],
+    [['--run', 'RUN', '--n', '0'], /^--n '0': expected an integer from 2 to 10000 \(/],
+    [['--run', 'RUN', '--steps', 'many'], /^--steps 'many': expected an integer from 1 to 1000000 \(/],
     [['--run', 'RUN', '--tau-min', 'NaN'], /^--tau-min 'NaN': expected a number in \(0, 1\)$/],
     [['--run', 'RUN', '--weights', 'best'], /^--weights 'best': expected one of ema, raw$/],
-    [['--run', 'RUN', '--corrector-steps', '-1'], /^--corrector-steps '-1': expected a non-negative integer$/],
+    [['--run', 'RUN', '--corrector-steps', '-1'], /^--corrector-steps '-1': expected an integer from 0 to 100 \(/],
     [['--run', 'RUN', '--corrector-snr', '0'], /^--corrector-snr '0': expected a finite number > 0$/],
     [['--run', 'RUN', '--corrector-snr', '0.1'], /^--corrector-snr 0.1: applies only with --corrector-steps 1 or more$/],
   ];
@@ -215,7 +215,7 @@ describe('the command line process', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--steps', '-1'], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(2);
     const lines = result.stderr.trim().split('\n');
-    expect(lines).toEqual(["error: --steps '-1': expected a positive integer"]);
+    expect(lines).toEqual([expect.stringMatching(/^error: --steps '-1': expected an integer from 1 to 1e8 \(/)]);
   });
 
   it('train --json prints a summary as the last line of stdout', () => {

@@ -56,7 +56,7 @@ describe('npm run diagnose', () => {
     [['--target', 'grid9', '--r', '1', '--r-count', '3'], /^--r 1: give either --r or --r-min/],
     [['--target', 'grid9', '--r-min', '2', '--r-max', '1'], /^--r-min 2: must be below --r-max \(1\)$/],
     [['--target', 'grid9', '--m', '1,x'], /^--m '1,x': expected comma-separated positive numbers$/],
-    [['--target', 'grid9', '--n', '0'], /^--n '0': expected a positive integer$/],
+    [['--target', 'grid9', '--n', '0'], /^--n '0': expected an integer from 1 to 1000000 \(/],
     [['--target', 'grid9', '--bogus'], /^--bogus: unknown flag/],
   ];
   it.each(cases)('rejects %j with one line', async (argv, message) => {

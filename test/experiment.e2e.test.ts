@@ -127,7 +127,7 @@ describe('experiment: bad input gets a one-line error and writes nothing', () =>
     [['vp-vs-pbm', '--processes', 've'], /^--processes 've': expected processes among vp, pbm/],
     [['vp-vs-pbm', '--seeds', '-1'], /^--seeds '-1': expected integers from 0 to 2147483647/],
     [['vp-vs-pbm', '--jobs', '0'], /^--jobs '0': expected an integer from 1 to 16$/],
-    [['vp-vs-pbm', '--steps', '1.5'], /^--steps '1.5': expected a positive integer$/],
+    [['vp-vs-pbm', '--steps', '1.5'], /^--steps '1.5': expected an integer from 1 to 1e8 \(/],
     [['vp-vs-pbm', '--score-taus', '0.5,0.2'], /^--score-taus '0.5,0.2': expected increasing numbers in \(0, 1\)/],
     [['vp-vs-pbm', '--score-taus', '0.0001,0.5'], /^--score-taus 0.0001: outside the vp range \[0.001, 1\]/],
     [['vp-vs-pbm', '--score-taus', '0.5', '--score-tau-count', '4'], /^--score-tau-count 4: not with --score-taus/],

@@ -96,15 +96,17 @@ describe('--target mnist, U-Net, VP and PBM through the same trainer and sampler
     await expect(trainCli(['--resume', runs.vp, '--width', '64'])).rejects.toThrow(/^--width 64: does not apply to the run in .* \(--backbone unet\)/);
   });
 
-  it('samples a run without a classifier: samples and grid, and a note instead of the metrics', async () => {
+  it('refuses a --classifier folder that holds no classifier before sampling, and writes nothing', async () => {
     const out = path.join(tempDir('mnist-sample'), 'out');
-    const { code, lines } = await quiet(() =>
-      sampleCli(['--run', runs.pbm, '--n', '3', '--steps', '3', '--out', out, '--classifier', path.join(out, 'none'), '--threads', '1', '--json']),
+    const missing = path.join(out, 'none');
+    const error = await sampleCli(['--run', runs.pbm, '--n', '3', '--steps', '3', '--out', out, '--classifier', missing, '--threads', '1']).then(
+      () => null,
+      (e: unknown) => e,
     );
-    expect(code).toBe(0);
-    expect(lines.join('\n')).toMatch(/image metrics skipped: no classifier in/);
-    expect((await readNpy(path.join(out, 'samples.npy'))).shape).toEqual([3, 784]);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).image_metrics_skipped).toMatch(/npm run classifier/);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(`--classifier ${missing}: no such folder ${missing}; run npm run classifier first (or pass --classifier DIR)`);
+    // No metric-less samples folder is left to block the re-run with the right classifier.
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('--no-clip samples without the clip, into a folder of its own by default', async () => {
@@ -199,7 +201,7 @@ describe('--target mnist: defaults', () => {
 describe('--target mnist: bad flags', () => {
   const cases: [string[], RegExp][] = [
     [['--target', 'mnist', '--channels', '8,10', '--groups', '4'], /^--channels 8,10: 10 is not divisible by --groups 4$/],
-    [['--target', 'mnist', '--channels', '8,x'], /^--channels '8,x': expected comma-separated positive integers/],
+    [['--target', 'mnist', '--channels', '8,x'], /^--channels '8,x': expected comma-separated integers from 1 to 1024/],
     [['--target', 'mnist', '--groups', '3', '--channels', '6,12'], /^--groups 3: expected an even number/],
     [['--target', 'mnist', '--width', '64'], /^--width 64: does not apply to --backbone unet$/],
     [['--target', 'grid9', '--channels', '8,16'], /^--channels 8,16: does not apply to --backbone mlp$/],

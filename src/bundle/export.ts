@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 import { readJsonFileSync, writeFileAtomicSync } from '../io/atomic.js';
+import { describeOccupants, occupantsOf, writeFolderStagedSync } from '../io/staged-dir.js';
 import { createBackbone } from '../../models/index.js';
 import { backboneConfig } from '../config/run-config.js';
 import { Rng } from '../rng.js';
@@ -36,24 +37,25 @@ function readEvaluations(runDir: string): BundleConfig['evaluation'] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'metrics.json')))
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && fs.existsSync(path.join(dir, e.name, 'metrics.json')))
     .map((e) => e.name)
     .sort()
     .map((label) => ({ label, ...(readJsonFileSync(path.join(dir, label, 'metrics.json')) as Record<string, unknown>) }));
 }
 
+/** A bundle never lands on top of anything: --out must be missing or an empty folder. */
 function refuseExisting(outDir: string): void {
-  if (!fs.existsSync(outDir)) return;
-  const isDir = fs.statSync(outDir).isDirectory();
-  if (!isDir || fs.readdirSync(outDir).length > 0) {
-    throw new UsageError(`--out ${outDir}: already exists${isDir ? ' and is not empty' : ' as a file'}; choose a new directory`);
-  }
+  const occupants = occupantsOf(outDir);
+  if (occupants === null) return;
+  if (occupants.kind === 'file') throw new UsageError(`--out ${outDir}: exists as a file; choose a new directory`);
+  throw new UsageError(`--out ${outDir}: already holds ${describeOccupants(occupants.names)}; choose a new or empty directory`);
 }
 
 /**
  * Writes a bundle: the weights (checked against the run's network on the way
- * out), then config.json last, so a bundle cut short by a crash has no
- * config.json and is refused as incomplete rather than misread.
+ * out), then config.json last, into a temporary folder beside --out that is
+ * renamed into place when complete: a crash or a full disk leaves no partial
+ * bundle (and a bundle without config.json would be refused as incomplete).
  * Needs an initialised tfjs backend (the network is rebuilt to validate the weights).
  */
 export function exportBundle(req: ExportRequest): ExportResult {
@@ -82,14 +84,15 @@ export function exportBundle(req: ExportRequest): ExportResult {
       producer: req.producer,
       createdAt: (req.now ?? new Date()).toISOString(),
     });
-    fs.mkdirSync(req.outDir, { recursive: true });
     const order = [...files.keys()].filter((f) => f !== BUNDLE_FILES.config).concat(BUNDLE_FILES.config);
     const sizes: Record<string, number> = {};
-    for (const name of order) {
-      const bytes = files.get(name)!;
-      writeFileAtomicSync(path.join(req.outDir, name), bytes);
-      sizes[name] = bytes.length;
-    }
+    writeFolderStagedSync(req.outDir, (dir) => {
+      for (const name of order) {
+        const bytes = files.get(name)!;
+        writeFileAtomicSync(path.join(dir, name), bytes);
+        sizes[name] = bytes.length;
+      }
+    });
     return { outDir: req.outDir, config, files: sizes };
   } finally {
     parts.backbone.dispose();

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { BACKEND_CHOICES } from '../platform/backend.js';
 import { BENCH_CASES, type BenchCaseName } from '../bench/cases.js';
 import { BENCH_DEFAULTS } from '../config/bench-defaults.js';
-import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
+import { bounded, flag, textOption, threadsFlag, threadsOption } from './flags.js';
 import { replicasFlag, replicasOption } from './train-options.js';
 
 /** Every flag of `npm run bench`. */
 export const BENCH_FLAGS: Record<string, Options> = {
   cases: textOption(`comma-separated cases to run: ${BENCH_CASES.join(', ')}`, BENCH_DEFAULTS.cases),
-  'repeat-scale': textOption('multiply every case\'s number of timed repeats (at least 3 are kept)', String(BENCH_DEFAULTS.repeatScale)),
+  'repeat-scale': textOption(bounded('multiply every case\'s number of timed repeats (at least 3 are kept)', 'repeatScale'), String(BENCH_DEFAULTS.repeatScale)),
   baseline: {
     type: 'boolean',
     default: true,
@@ -36,7 +36,7 @@ const caseList = z.string().transform((text, ctx) => {
 
 export const benchFlagsSchema = z.object({
   cases: caseList.optional(),
-  repeatScale: flag.positive().optional(),
+  repeatScale: flag.positiveUpTo('repeatScale').optional(),
   baseline: z.boolean(),
   backend: flag.oneOf(BACKEND_CHOICES).optional(),
   threads: threadsFlag().optional(),

@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { boundNote, formatBound, LIMITS, type LimitName } from '../config/limits.js';
 import { MAX_WASM_THREADS } from '../platform/wasm-threads.js';
 
 /**
@@ -34,13 +35,25 @@ export const flag = {
       }
       return value;
     }),
+  /** An integer in the range config/limits.ts gives the setting; a refusal quotes the range and why. */
+  intIn: (name: LimitName) => {
+    const { min, max, why } = LIMITS[name];
+    return numberFlag(`an integer from ${formatBound(min)} to ${formatBound(max)} (${why})`, (v) => Number.isInteger(v) && v >= min && v <= max);
+  },
+  /** A number > 0 up to the bound config/limits.ts gives the setting. */
+  positiveUpTo: (name: LimitName) => {
+    const { max, why } = LIMITS[name];
+    return numberFlag(`a finite number > 0 and at most ${formatBound(max)} (${why})`, (v) => Number.isFinite(v) && v > 0 && v <= max);
+  },
   unitInterval: () => numberFlag('a number in (0, 1)', (v) => v > 0 && v < 1),
   upToOne: () => numberFlag('a number in (0, 1]', (v) => v > 0 && v <= 1),
-  positiveIntList: () =>
+  /** Comma-separated integers, each in the range config/limits.ts gives the setting. */
+  intListIn: (name: LimitName) =>
     z.string().transform((text, ctx) => {
+      const { min, max, why } = LIMITS[name];
       const values = text.split(',').map((v) => (v.trim() === '' ? Number.NaN : Number(v)));
-      if (!values.every((v) => Number.isInteger(v) && v > 0)) {
-        ctx.addIssue({ code: 'custom', message: 'comma-separated positive integers, e.g. 32,64,64' });
+      if (!values.every((v) => Number.isInteger(v) && v >= min && v <= max)) {
+        ctx.addIssue({ code: 'custom', message: `comma-separated integers from ${min} to ${formatBound(max)}, e.g. 32,64,64 (${why})` });
         return z.NEVER;
       }
       return values;
@@ -88,4 +101,9 @@ export function textOption(describe: string, defaultDescription?: string, group?
     ...(defaultDescription !== undefined ? { defaultDescription } : {}),
     ...(group !== undefined ? { group } : {}),
   };
+}
+
+/** A flag's help with its upper bound from config/limits.ts: "optimiser updates (at most 1e8)". */
+export function bounded(describe: string, name: LimitName): string {
+  return `${describe} (${boundNote(name)})`;
 }

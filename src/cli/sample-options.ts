@@ -5,7 +5,7 @@ import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import type { SampleCommandRequest } from '../commands/sample-request.js';
 import { SAMPLE_DEFAULTS, WEIGHT_CHOICES } from '../config/sample-defaults.js';
 import { SAMPLING_RECIPES, type SamplingRequest } from '../config/sampling.js';
-import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
+import { bounded, flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 const POINT = SAMPLING_RECIPES.point;
 const IMAGE = SAMPLING_RECIPES.image;
@@ -25,12 +25,12 @@ const str = textOption;
 export const SAMPLE_FLAGS: Record<string, Options> = {
   run: str('run directory written by npm run train (this or --bundle is required)'),
   bundle: str('bundle directory written by npm run export, instead of --run'),
-  n: str('number of samples', `${POINT.n} (mnist: ${IMAGE.n})`),
-  steps: str('Euler-Maruyama steps', `${POINT.steps} (mnist: ${IMAGE.steps})`),
+  n: str(bounded('number of samples', 'samples'), `${POINT.n} (mnist: ${IMAGE.n})`),
+  steps: str(bounded('Euler-Maruyama steps', 'samplerSteps'), `${POINT.steps} (mnist: ${IMAGE.steps})`),
   'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
   'tau-max': str('first noise level (where the prior is placed)', "the process's tau_max"),
-  'batch-size': str('particles integrated together', `${POINT.batchSize} (mnist: ${IMAGE.batchSize})`),
-  'corrector-steps': str('Langevin corrector steps after each Euler-Maruyama step (predictor-corrector); 0: plain EM', `${POINT.corrector.steps} (mnist: ${IMAGE.corrector.steps})`),
+  'batch-size': str(bounded('particles integrated together', 'batchSize'), `${POINT.batchSize} (mnist: ${IMAGE.batchSize})`),
+  'corrector-steps': str(bounded('Langevin corrector steps after each Euler-Maruyama step (predictor-corrector); 0: plain EM', 'correctorSteps'), `${POINT.corrector.steps} (mnist: ${IMAGE.corrector.steps})`),
   'corrector-snr': str('signal-to-noise ratio r of a corrector step (step size 2 (r mean|z| / mean|s|)^2, norms averaged over the batch)', `${POINT.corrector.snr} (mnist: ${IMAGE.corrector.snr})`),
   denoise: { type: 'boolean', default: true, describe: 'finish with one denoising step (Tweedie); --no-denoise skips' },
   clip: {
@@ -41,7 +41,7 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   oracle: { type: 'boolean', default: false, describe: "use the target's exact score instead of the network" },
   weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.weights),
   seed: str('seed of the sampling noise and reference samples', "the run's seed"),
-  out: str('output directory (new: a folder holding samples is refused)', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-em|-pc<K>-snr<r>][-nodenoise][-noclip] (em or pc: a corrector other than the default)'),
+  out: str('output directory (new or empty: a folder holding anything is refused)', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-em|-pc<K>-snr<r>][-nodenoise][-noclip] (em or pc: a corrector other than the default)'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
   threads: threadsOption(),
   classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', DEFAULT_CLASSIFIER_DIR),
@@ -62,18 +62,18 @@ function oneSource(flags: { run?: string | undefined; bundle?: string | undefine
 export const sampleFlagsSchema = z.object({
   run: opt(z.string().min(1, { error: 'a run directory' })),
   bundle: opt(z.string().min(1, { error: 'a bundle directory' })),
-  n: opt(flag.positiveInt()),
-  steps: opt(flag.positiveInt()),
+  n: opt(flag.intIn('samples')),
+  steps: opt(flag.intIn('samplerSteps')),
   tauMin: opt(flag.unitInterval()),
   tauMax: opt(flag.upToOne()),
-  batchSize: opt(flag.positiveInt()),
-  correctorSteps: opt(flag.nonNegativeInt()),
+  batchSize: opt(flag.intIn('batchSize')),
+  correctorSteps: opt(flag.intIn('correctorSteps')),
   correctorSnr: opt(flag.positive()),
   denoise: z.boolean(),
   clip: z.boolean(),
   oracle: z.boolean(),
   weights: opt(flag.oneOf(WEIGHT_CHOICES)),
-  seed: opt(flag.int()),
+  seed: opt(flag.intIn('seed')),
   out: opt(z.string().min(1, { error: 'a directory path' })),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
   threads: opt(threadsFlag()),

@@ -7,16 +7,21 @@ import { printJsonSummary } from './json-summary.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { SAMPLE_DEFAULTS } from '../config/sample-defaults.js';
 import { resolveSampling } from '../config/sampling.js';
+import { checkSamplingMemory } from '../config/memory-estimate.js';
+import { backboneConfig } from '../config/run-config.js';
+import type { BackboneConfig } from '../../models/backbone.js';
 import { isImageSource } from '../../datasets/target.js';
 import { UsageError } from '../errors.js';
 import { singularEndRefusal, type GaussianPath } from '../process/index.js';
 import { buildRunParts, requireExactTarget } from '../run/build.js';
 import { evaluateSource } from '../run/evaluation.js';
+import { classifierProblem } from '../run/evaluate-images.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
 import { holdsSamples, samplesDir } from '../run/evaluation-label.js';
+import { describeOccupants, occupantsOf } from '../io/staged-dir.js';
 import type { SampleCommandRequest } from './sample-request.js';
 
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
@@ -29,6 +34,8 @@ interface SamplingSource {
   defaultSeed: number;
   /** ema or raw: names the default output folder. */
   weightsLabel: string;
+  /** The network's architecture (for the memory estimate). */
+  network: BackboneConfig;
   /** Loads the network's weights (after the flags are checked) and describes them. */
   loadNetwork(): { score: ScoreFunction; scoreSource: string };
 }
@@ -54,6 +61,7 @@ async function runSource(f: SampleCommandRequest, run: string): Promise<Sampling
     dir: run,
     defaultSeed: config.train.seed,
     weightsLabel: weights,
+    network: backboneConfig(config.model),
     loadNetwork: () => {
       const step = loadWeights(run, parts.backbone, weights === 'ema' ? 'ema' : 'params');
       return { score: networkScoreFunction(parts.net), scoreSource: `${weights} weights at step ${step}` };
@@ -71,15 +79,23 @@ async function bundleSource(f: SampleCommandRequest, bundle: string): Promise<Sa
     dir: bundle,
     defaultSeed: model.config.sampler.seed,
     weightsLabel: model.config.source.weights,
+    network: model.config.network.backbone,
     loadNetwork: () => ({ score: model.scoreFunction, scoreSource }),
   };
 }
 
-/** Samples already written are kept: the folder of an earlier sampling is refused, not overwritten. */
-function refuseEarlierSamples(outDir: string, fromFlag: boolean): void {
-  if (!holdsSamples(outDir)) return;
+/**
+ * Nothing already on disk is overwritten or mixed with new files: an output
+ * folder that holds anything (an earlier sampling, the user's own files) or
+ * is a file is refused before sampling. A missing or empty folder is fine.
+ */
+function refuseOccupiedOut(outDir: string, fromFlag: boolean): void {
+  const occupants = occupantsOf(outDir);
+  if (occupants === null) return;
   const where = fromFlag ? `--out ${outDir}` : `the default output folder ${outDir}`;
-  throw new UsageError(`${where}: already holds samples (metrics.json); choose another --out, or move that folder away`);
+  if (occupants.kind === 'file') throw new UsageError(`${where}: exists as a file; give a new folder with --out`);
+  const what = holdsSamples(outDir) ? `samples (${describeOccupants(occupants.names)})` : describeOccupants(occupants.names);
+  throw new UsageError(`${where}: already holds ${what}; choose another --out (a new or empty folder), or move those files away`);
 }
 
 /** `npm run sample`: the reverse-time sampler from a run's (or a bundle's) network, or the exact score, then metrics. */
@@ -88,12 +104,16 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
   const source = f.bundle !== undefined ? await bundleSource(f, f.bundle) : await runSource(f, f.run!);
   const { n, settings, recipe } = resolveSampling(f.sampling, { target: source.target, process: source.path, seed: source.defaultSeed });
   const { steps, tauMin, tauMax, seed } = settings;
+  checkSamplingMemory(source.network, n, settings.batchSize, isImageSource(source.target), { n: '--n', batchSize: '--batch-size' });
   if (!(tauMin < tauMax)) throw new UsageError(`--tau-min ${tauMin}: must be below --tau-max (${tauMax})`);
   const singular = singularEndRefusal(source.path.name, tauMax);
   if (singular !== null) throw new UsageError(singular);
   if (f.classifier !== undefined && !isImageSource(source.target)) {
     throw new UsageError(`--classifier ${f.classifier}: does not apply to target ${source.target.name} (image targets only)`);
   }
+  // A classifier asked for by name must be there before sampling (the default one may be missing: the samples come without image metrics).
+  const classifierIssue = f.classifier !== undefined && isImageSource(source.target) ? classifierProblem(source.target, f.classifier) : null;
+  if (classifierIssue !== null) throw new UsageError(`--classifier ${f.classifier}: ${classifierIssue}`);
   const { score, scoreSource } = f.oracle
     ? { score: oracleScoreFunction(requireExactTarget(source.target, '--oracle', 'the oracle sampler uses it')), scoreSource: 'oracle (exact score)' }
     : source.loadNetwork();
@@ -107,7 +127,7 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
     ...(f.sampling.clip !== null || source.target.dataRange === undefined ? [] : ['noclip']),
   ];
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
-  refuseEarlierSamples(outDir, f.out !== undefined);
+  refuseOccupiedOut(outDir, f.out !== undefined);
   console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
   const progress = samplerProgress();
   const evaluation = await evaluateSource({

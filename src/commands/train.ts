@@ -8,6 +8,7 @@ import { TRAIN_DEFAULTS } from '../config/recipes.js';
 import { runReplicas } from '../config/replicas.js';
 import { resolveRun, resumeRunConfig } from '../config/resolve-run.js';
 import { backboneConfig, type RunConfig } from '../config/run-config.js';
+import { checkSamplingMemory } from '../config/memory-estimate.js';
 import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
 import { UsageError } from '../errors.js';
 import { buildRunParts, processFromConfig } from '../run/build.js';
@@ -77,6 +78,8 @@ function planEvaluation(f: TrainCommandRequest, { config, runDir }: ResolvedRun)
     { n: f.evalSamples ?? d.n, steps: f.evalSteps ?? d.steps, batchSize: f.evalBatchSize ?? d.batchSize },
     { target, process: processFromConfig(config), seed: config.train.seed },
   );
+  const image = isImageTargetName(config.target.name);
+  checkSamplingMemory(backboneConfig(config.model), n, settings.batchSize, image, { n: '--eval-samples', batchSize: '--eval-batch-size' });
   const outDir = trainEvaluationDir(runDir, n, settings.steps, settings.seed, config.train.steps);
   if (outDir === null) {
     throw new UsageError(
@@ -96,6 +99,10 @@ function evalDefaults(targetName: string): SamplingRequest {
 function checkClassifierFlag(f: TrainCommandRequest, config: RunConfig): void {
   if (f.classifier !== undefined && !isImageTargetName(config.target.name)) {
     throw new UsageError(`--classifier ${f.classifier}: does not apply to --target ${config.target.name} (image targets only)`);
+  }
+  // One asked for by name must be there before training, not found missing after it.
+  if (f.classifier !== undefined && f.eval && !hasClassifier(f.classifier)) {
+    throw new UsageError(`--classifier ${f.classifier}: no classifier there (classifier.json is missing); run npm run classifier -- --out ${f.classifier} first, or --no-eval`);
   }
 }
 

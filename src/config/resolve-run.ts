@@ -5,7 +5,8 @@ import { checkReplicaBackend, checkReplicaBatch } from './replicas.js';
 import { resolveModel } from './resolve-model.js';
 import { resolveProcess } from './resolve-process.js';
 import { resolveTarget } from './resolve-target.js';
-import { RUN_FORMAT_VERSION, trainConfigSchema, type RunConfig, type TrainConfig } from './run-config.js';
+import { checkTrainingMemory } from './memory-estimate.js';
+import { backboneConfig, RUN_FORMAT_VERSION, trainConfigSchema, type RunConfig, type TrainConfig } from './run-config.js';
 import { asFlagValue, trainSettings } from './settings.js';
 import { flagOf, type TrainRequest } from './train-request.js';
 
@@ -38,6 +39,9 @@ export function resolveRun(request: TrainRequest, backend: string): ResolvedRun 
     backend,
     createdAt: new Date().toISOString(),
   };
+  // Refused here, before the run directory is made, rather than by a process that grows until it is killed.
+  const given = new Set(Object.keys(request).filter((key) => request[key as keyof TrainRequest] !== undefined));
+  checkTrainingMemory(backboneConfig(config.model), config.train.batchSize, given);
   return { config, source: target.source };
 }
 

@@ -4,6 +4,7 @@ import type { ImageSource } from '../../datasets/target.js';
 import { hasClassifier, readClassifierInfo } from '../classifier/store.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
+import { writeFolderStaged } from '../io/staged-dir.js';
 import { writeImageGrid } from '../io/png-grid.js';
 import { imageMetrics, ImageMetricsReference, type ImageMetrics } from '../metrics/image.js';
 import type { GaussianPath } from '../process/index.js';
@@ -37,10 +38,12 @@ export interface ImageEvaluationResult {
 }
 
 /**
- * Why the image metrics cannot be computed, or null: they need the cached
- * classifier (npm run classifier), trained on the same data as the run.
+ * Why the image metrics cannot be computed with the classifier in `dir`, or
+ * null: they need the cached classifier (npm run classifier), trained on the
+ * same data as the run.
  */
-function classifierProblem(source: ImageSource, dir: string): string | null {
+export function classifierProblem(source: ImageSource, dir: string): string | null {
+  if (!fs.existsSync(dir)) return `no such folder ${dir}; run npm run classifier first (or pass --classifier DIR)`;
   if (!hasClassifier(dir)) return `no classifier in ${dir}; run npm run classifier first (or pass --classifier DIR)`;
   const trainedOn = readClassifierInfo(dir).data['dataDir'] ?? null;
   const runData = source.params['dataDir'] ?? null;
@@ -63,14 +66,11 @@ export async function evaluateImages(req: ImageEvaluationRequest): Promise<Image
   const samples = await sampleReverseSde(req.path, req.score, req.n, source.dim, req.sampler, req.onProgress);
   const samplingSeconds = (performance.now() - t0) / 1000;
 
-  fs.mkdirSync(req.outDir, { recursive: true });
   const files = {
     samples: path.join(req.outDir, 'samples.npy'),
     grid: path.join(req.outDir, 'samples.png'),
     metrics: path.join(req.outDir, 'metrics.json'),
   };
-  await writeNpy(files.samples, samples, [req.n, source.dim]);
-  await writeImageGrid(files.grid, samples, req.n, { height: source.height, width: source.width, columns: 8, rows: 8 });
 
   const t1 = performance.now();
   let metrics: ImageMetrics | null = null;
@@ -90,7 +90,12 @@ export async function evaluateImages(req: ImageEvaluationRequest): Promise<Image
     classifier: req.classifierDir,
     ...samplingReport(req, source.name, samplingSeconds, metricSeconds),
   };
-  await writeFileAtomic(files.metrics, JSON.stringify(report, null, 2) + '\n');
+  // All three files appear together or not at all (a full disk leaves no partial folder).
+  await writeFolderStaged(req.outDir, async (dir) => {
+    await writeNpy(path.join(dir, 'samples.npy'), samples, [req.n, source.dim]);
+    await writeImageGrid(path.join(dir, 'samples.png'), samples, req.n, { height: source.height, width: source.width, columns: 8, rows: 8 });
+    await writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
+  });
   return { outDir: req.outDir, metrics, note, samplingSeconds, metricSeconds, files };
 }
 

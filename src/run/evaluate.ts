@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Target } from '../../datasets/target.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
+import { writeFolderStaged } from '../io/staged-dir.js';
 import { computeMetricsWithFloor, metricContextOf, type MetricValues } from '../metrics/index.js';
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
@@ -55,21 +55,24 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
   const { metrics, floor, sinkhorn } = computeMetricsWithFloor(samples, reference, reference2, metricContextOf(target, req.sampler.seed));
   const metricSeconds = (performance.now() - t1) / 1000;
 
-  fs.mkdirSync(req.outDir, { recursive: true });
   const files = {
     samples: path.join(req.outDir, 'samples.npy'),
     plot: path.join(req.outDir, 'samples.png'),
     metrics: path.join(req.outDir, 'metrics.json'),
   };
-  await writeNpy(files.samples, samples32, [req.n, d]);
-  await writeFileAtomic(files.plot, await renderSamplesPlot(target, samples, reference));
   const report = {
     ...metrics,
     floor,
     sinkhorn_convergence: sinkhorn,
     ...samplingReport(req, target.name, samplingSeconds, metricSeconds),
   };
-  await writeFileAtomic(files.metrics, JSON.stringify(report, null, 2) + '\n');
+  const plot = await renderSamplesPlot(target, samples, reference);
+  // All three files appear together or not at all (a full disk leaves no partial folder).
+  await writeFolderStaged(req.outDir, async (dir) => {
+    await writeNpy(path.join(dir, 'samples.npy'), samples32, [req.n, d]);
+    await writeFileAtomic(path.join(dir, 'samples.png'), plot);
+    await writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
+  });
   const sinkhornConverged = sinkhorn.samples.converged && sinkhorn.floor.converged;
   return { outDir: req.outDir, metrics, floor, samplingSeconds, metricSeconds, sinkhornConverged, files };
 }

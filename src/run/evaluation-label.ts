@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { occupantsOf } from '../io/staged-dir.js';
 import { RUN_FILES } from './run-dir.js';
 
 /** Where a sampling run's outputs go inside a run directory: one folder per setting (`variants` name departures from the defaults). */
@@ -10,11 +11,12 @@ export function samplesDir(runDir: string, source: string, n: number, steps: num
 /**
  * The folder of train's own evaluation at `step`: the plain name, or, when an
  * earlier evaluation holds that (a run resumed to more steps), the name with
- * `-step<step>`, so the earlier one is kept. Null when both are taken.
+ * `-step<step>`, so the earlier one is kept. Null when both are taken
+ * (hold anything: the evaluation is written whole into a free folder).
  */
 export function trainEvaluationDir(runDir: string, n: number, steps: number, seed: number, step: number): string | null {
   for (const dir of [samplesDir(runDir, 'ema', n, steps, seed), samplesDir(runDir, 'ema', n, steps, seed, [`step${step}`])]) {
-    if (!holdsSamples(dir)) return dir;
+    if (occupantsOf(dir) === null) return dir;
   }
   return null;
 }
