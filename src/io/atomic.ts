@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,19 @@ import { withFile } from './fs-errors.js';
 function tempPathFor(path: string): string {
   const tag = `${process.pid}.${randomBytes(6).toString('hex')}`;
   return join(dirname(path), `.${basename(path)}.${tag}.tmp`);
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temporary files that writers killed midway (kill -9, power loss) left in `dir`.
+ * Only for a folder this process holds the lock of: no other process writes there then.
+ */
+export function removeLeftoverTempFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const match = TEMP_NAME.exec(name);
+    if (match !== null && Number(match[1]) !== process.pid) rmSync(join(dir, name), { force: true });
+  }
 }
 
 function toBytes(data: string | Uint8Array): Uint8Array {

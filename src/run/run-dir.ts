@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runConfigSchema, RUN_FORMAT_VERSION, type RunConfig } from '../config/run-config.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomicSync } from '../io/atomic.js';
+import { removeLeftoverTempFiles, writeFileAtomicSync } from '../io/atomic.js';
 import { acquireLock, insideLockPath, LOCK_FILE, type DirLock } from '../io/dir-lock.js';
 import { checkOutPlace, makeDir } from '../io/out-place.js';
 
@@ -51,7 +51,9 @@ export function createRunDir(dir: string, command = 'npm run train'): DirLock {
 
 /** Locks an existing run directory for `command` (train --resume, sample into its samples folder); a second process is refused. */
 export function lockRunDir(dir: string, command: string): DirLock {
-  return acquireLock(insideLockPath(dir), dir, command);
+  const lock = acquireLock(insideLockPath(dir), dir, command);
+  removeLeftoverTempFiles(dir);
+  return lock;
 }
 
 export function writeRunConfig(dir: string, config: RunConfig): void {
