@@ -12,13 +12,15 @@ import { WEIGHT_FORMATS, type WeightFormat } from '../bundle/format.js';
 import type { ExportCommandRequest } from './export-request.js';
 import * as path from 'node:path';
 import { acquireLock, besideLockPath } from '../io/dir-lock.js';
-import { makeDir } from '../io/out-place.js';
+import * as fs from 'node:fs';
+import { checkOutPlace, makeDir } from '../io/out-place.js';
 
 const PRODUCER = 'score-sde 0.1.0';
 
 /** `npm run export`: a run's network as a bundle. Fast (one file read, a few written): no progress bar. */
 export async function exportCommand(f: ExportCommandRequest): Promise<number> {
   // The bundle's folder is locked from beside it (the folder itself holds only the bundle's files).
+  if (!fs.existsSync(f.out)) checkOutPlace(f.out, '--out');
   makeDir(path.dirname(path.resolve(f.out)), '--out');
   const lock = acquireLock(besideLockPath(f.out), f.out, 'npm run export');
   try {

@@ -10,6 +10,7 @@ import { resolveRun, resumeRunConfig } from '../config/resolve-run.js';
 import { backboneConfig, type RunConfig } from '../config/run-config.js';
 import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
 import { UsageError } from '../errors.js';
+import { checkOutPlace } from '../io/out-place.js';
 import { buildRunParts, processFromConfig } from '../run/build.js';
 import { trainEvaluationDir } from '../run/evaluation-label.js';
 import type { Evaluation } from '../run/evaluation.js';
@@ -63,6 +64,7 @@ function resolveOrResume(f: TrainCommandRequest): ResolvedRun {
   if (f.resume !== undefined) {
     const runDir = f.resume;
     const stored = readRunConfig(runDir, '--resume');
+    checkOutPlace(runDir, '--resume');
     return { runDir, config: resumeRunConfig(stored, f.run, runDir, f), resume: true };
   }
   const { config, source } = resolveRun(f.run, f.backend ?? TRAIN_DEFAULTS.backend);

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { withFile } from './fs-errors.js';
 
 /**
  * Advisory locks on the folders a command writes (a run, a bundle being exported, an experiment),
@@ -85,7 +86,12 @@ function staleReason(holder: LockHolder | null, file: string): string | null {
 /** Creates the lock file complete or not at all: written under a unique name, then hard-linked into place (fails if one exists). */
 function tryCreate(file: string, text: string): boolean {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, text, { flag: 'wx' });
+  try {
+    fs.writeFileSync(tmp, text, { flag: 'wx' });
+  } catch (err) {
+    // Named as the lock file (a read-only or full disk), not its temporary sibling.
+    throw withFile(err, file);
+  }
   try {
     fs.linkSync(tmp, file);
     return true;

@@ -57,25 +57,24 @@ function specialFileSystem(existing: string): string | null {
 }
 
 /**
- * Refuses, as a one-line UsageError naming the flag, a folder `dir` that cannot be made or written:
+ * Refuses, as a one-line UsageError naming the flag (none: `flag` '', the folder alone), a folder `dir` that cannot be made or written:
  * one under a kernel file system (/proc, /sys, /dev), an existing file, a file on the way, a
  * read-only file system, a folder without write permission.
  */
 export function checkOutPlace(dir: string, flag: string): void {
+  const what = flag === '' ? dir : `${flag} ${dir}`;
   const { existing, stat } = nearestExisting(dir);
   const special = specialFileSystem(existing);
-  if (special !== null) throw new UsageError(`${flag} ${dir}: ${special} is a special file system of the kernel, not a place for files; choose a folder on a disk`);
+  if (special !== null) throw new UsageError(`${what}: ${special} is a special file system of the kernel, not a place for files; choose a folder on a disk`);
   if (!stat.isDirectory()) {
-    throw new UsageError(
-      existing === path.resolve(dir) ? `${flag} ${dir}: exists and is a file, not a folder` : `${flag} ${dir}: ${existing} is a file, not a folder`,
-    );
+    throw new UsageError(existing === path.resolve(dir) ? `${what}: exists and is a file, not a folder` : `${what}: ${existing} is a file, not a folder`);
   }
   try {
     fs.accessSync(existing, fs.constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EROFS') throw new UsageError(`${flag} ${dir}: ${existing} is on a read-only file system`);
-    if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`${flag} ${dir}: no permission to write in ${existing}`);
+    if (code === 'EROFS') throw new UsageError(`${what}: ${existing} is on a read-only file system`);
+    if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`${what}: no permission to write in ${existing}`);
     throw withFile(err, existing);
   }
 }
