@@ -71,6 +71,21 @@ describe('train killed with -9', () => {
   });
 });
 
+describe('a loss that becomes NaN before the first checkpoint', () => {
+  it('says so, with what to try, and leaves a directory that --resume accepts', () => {
+    const run = path.join(tempDir('nan-early'), 'run');
+    const args = ['--width', '8', '--depth', '1', '--backend', 'wasm', '--threads', '1', '--lr', '1e30', '--warmup', '0', '--steps', '30', '--checkpoint-every', '100', '--no-eval'];
+    const first = train([...args, '--out', run]);
+    expect(first.status).toBe(3);
+    const message = `before any checkpoint was written (${run} has none yet); try a smaller --lr or a longer --warmup in a new run (--out); --resume ${run} would start it again from step 0 with the same settings.`;
+    expect(first.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^error: the loss became (NaN|-?Infinity) at step \\d+, ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    // Resumable (not "nothing to resume"): with the same settings it stops the same way.
+    const again = train(['--resume', run, '--no-eval', '--threads', '1']);
+    expect(again.stdout).toContain(`starting it from step 0 with its recorded config`);
+    expect(again.status).toBe(3);
+  });
+});
+
 describe('two resumes of one run at once', () => {
   it('the second is refused with one line naming the first; the first finishes alone', async () => {
     const run = path.join(tempDir('two-resumes'), 'run');

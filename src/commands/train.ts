@@ -225,16 +225,15 @@ function reportStopped(f: TrainCommandRequest, { run, backend }: OpenedRun, outc
  */
 function divergenceMessage(runDir: string, outcome: Extract<TrainingOutcome, { status: 'diverged' }>): string {
   const stopped = `the loss became ${outcome.loss} at step ${outcome.step}`;
-  const cause = outcome.nonFiniteData
-    ? `the training data drawn for that step holds NaN or Infinity values; check the data (a smaller --lr does not help)`
-    : `try a smaller --lr or a longer --warmup`;
+  const badData = 'the training data drawn for that step holds NaN or Infinity values (a smaller --lr does not help)';
   if (outcome.lastCheckpointStep === 0) {
-    return (
-      `${stopped}, before any checkpoint was written; training stopped and ${runDir} holds only its config. ` +
-      `${cause[0]!.toUpperCase()}${cause.slice(1)}, in a new run (--out); --resume ${runDir} would start it again from step 0 with the same settings.`
-    );
+    const where = `before any checkpoint was written (${runDir} has none yet)`;
+    return outcome.nonFiniteData
+      ? `${stopped}, ${where}: ${badData}; fix the data, then --resume ${runDir} starts it again from step 0.`
+      : `${stopped}, ${where}; try a smaller --lr or a longer --warmup in a new run (--out); --resume ${runDir} would start it again from step 0 with the same settings.`;
   }
-  return `${stopped}; training stopped. The last good checkpoint (step ${outcome.lastCheckpointStep}) is kept in ${runDir}; ${cause}.`;
+  const kept = `training stopped. The last good checkpoint (step ${outcome.lastCheckpointStep}) is kept in ${runDir}`;
+  return `${stopped}; ${kept}; ${outcome.nonFiniteData ? `${badData}; check the data` : 'try a smaller --lr'}.`;
 }
 
 /** Samples with the EMA weights, as `npm run sample` does, and prints the metrics. */
