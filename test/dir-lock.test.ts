@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -55,6 +55,24 @@ describe('dir-lock', () => {
     expect(fs.existsSync(insideLockPath(dir))).toBe(true);
   });
 
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('is released when the process ends on %s (no handler of its own)', async (signal, code) => {
+    const dir = tempDir('lock-signal');
+    const script = `import { acquireLock, insideLockPath } from './src/io/dir-lock.ts';
+      acquireLock(insideLockPath(process.argv[1]), process.argv[1], 'test');
+      console.log('locked');
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+    expect(fs.existsSync(insideLockPath(dir))).toBe(true);
+    child.kill(signal);
+    expect(await exited).toBe(code);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   it('locks a folder still to be made from beside it', () => {
     const parent = tempDir('lock-beside');
     const bundle = path.join(parent, 'bundle');
@@ -63,5 +81,41 @@ describe('dir-lock', () => {
     expect(() => acquireLock(besideLockPath(`${bundle}/`), bundle, 'npm run export')).toThrow(DirectoryInUseError);
     lock.release();
     expect(fs.readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('the commands take the lock', () => {
+  it('train --resume, sample into the run, export of a bundle and experiment are refused while another process holds it; the folder is unchanged', async () => {
+    const { trainCli } = await import('../src/cli/train-cli.js');
+    const { sampleCli } = await import('../src/cli/sample-cli.js');
+    const { exportCli } = await import('../src/cli/export-cli.js');
+    const { experimentCli } = await import('../src/cli/experiment-cli.js');
+    const { oneLineRefusal, tinyTrainArgs } = await import('./helpers.js');
+    const run = path.join(tempDir('lock-cmds'), 'run');
+    expect(await trainCli(tinyTrainArgs(run, 5))).toBe(0);
+    expect(fs.existsSync(insideLockPath(run))).toBe(false);
+    // A live process of this host (the test runner's parent) holds the run.
+    const holder = { pid: process.ppid, host: os.hostname() };
+    writeLock(insideLockPath(run), holder);
+    const before = fs.readdirSync(run).sort();
+    const inUse = new RegExp(`: in use by pid ${process.ppid} on host `);
+    expect((await oneLineRefusal(() => trainCli(['--resume', run, '--steps', '10', '--no-eval']), DirectoryInUseError)).message).toMatch(inUse);
+    expect((await oneLineRefusal(() => sampleCli(['--run', run, '--n', '10', '--steps', '2']), DirectoryInUseError)).message).toMatch(inUse);
+    expect(fs.readdirSync(run).sort()).toEqual(before);
+    // Sampling into a folder elsewhere only reads the run.
+    expect(await sampleCli(['--run', run, '--n', '10', '--steps', '2', '--out', path.join(tempDir('lock-cmds-out'), 's')])).toBe(0);
+
+    const bundle = path.join(tempDir('lock-cmds-bundle'), 'b');
+    writeLock(besideLockPath(bundle), holder);
+    expect((await oneLineRefusal(() => exportCli(['--run', run, '--out', bundle]), DirectoryInUseError)).message).toMatch(inUse);
+    expect(fs.existsSync(bundle)).toBe(false);
+    fs.rmSync(besideLockPath(bundle));
+    expect(await exportCli(['--run', run, '--out', bundle])).toBe(0);
+    expect(fs.existsSync(besideLockPath(bundle))).toBe(false);
+
+    const experiment = tempDir('lock-cmds-exp');
+    writeLock(insideLockPath(experiment), holder);
+    expect((await oneLineRefusal(() => experimentCli(['vp-vs-pbm', '--quick', '--targets', 'gmm', '--dims', '2', '--processes', 'vp', '--widths', '8', '--seeds', '0', '--out', experiment]), DirectoryInUseError)).message).toMatch(inUse);
+    expect(fs.readdirSync(experiment)).toEqual(['.lock']);
   });
 });
