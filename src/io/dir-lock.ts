@@ -85,7 +85,7 @@ function staleReason(holder: LockHolder | null, file: string): string | null {
 
 /** Creates the lock file complete or not at all: written under a unique name, then hard-linked into place (fails if one exists). */
 function tryCreate(file: string, text: string): boolean {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     fs.writeFileSync(tmp, text, { flag: 'wx' });
   } catch (err) {
