@@ -97,7 +97,8 @@ function tryCreate(file: string, text: string): boolean {
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
+    // ENOENT: the holder that just took the lock cleared our temporary file (removeLeftoverTempFiles); it is held.
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
     // No hard links on this file system: an exclusive create, written in one call.
     try {
