@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomicSync } from './io/atomic.js';
+import { writeFileAtomicSync, type AtomicWriteOptions } from './io/atomic.js';
 import { DIGEST_BYTES, digestMatches, firstNonFiniteTensor, sha256 } from './checkpoint-integrity.js';
 
 /**
@@ -144,8 +144,8 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   return { header, data };
 }
 
-export function writeCheckpoint(path: string, step: number, groups: ArrayGroups, meta: Record<string, unknown>): void {
-  writeFileAtomicSync(path, encodeCheckpoint(step, groups, meta));
+export function writeCheckpoint(path: string, step: number, groups: ArrayGroups, meta: Record<string, unknown>, options: AtomicWriteOptions = {}): void {
+  writeFileAtomicSync(path, encodeCheckpoint(step, groups, meta), options);
 }
 
 export function readCheckpoint(path: string): Checkpoint {

@@ -79,6 +79,31 @@ describe('training', () => {
     expect(ckpt.data.every((v) => Number.isFinite(v))).toBe(true);
   });
 
+  it('tells data holding NaN apart from a diverging optimiser (where a smaller --lr would help)', async () => {
+    const config = smallConfig({ steps: 20, checkpointEvery: 10 });
+    const dir = tempDir('nan-data');
+    writeRunConfig(dir, config);
+    const parts = buildRun(config);
+    // The data source with one NaN coordinate in the batch of step 3 (its third draw).
+    let draws = 0;
+    const target = Object.create(parts.target, {
+      sample: {
+        value: (n: number, rng: Rng) => {
+          const points = parts.target.sample(n, rng);
+          if (++draws === 3) points[0] = Number.NaN;
+          return points;
+        },
+      },
+    }) as typeof parts.target;
+    const state = freshState(parts.backbone, config.train.emaHalfLife);
+    const log = new TrainingLog(path.join(dir, 'log.jsonl'));
+    const outcome = await runTraining({ runDir: dir, config: config.train, target, path: parts.path, net: parts.net, state, log });
+    expect(outcome).toMatchObject({ status: 'diverged', step: 3, lastCheckpointStep: 0, nonFiniteData: true });
+
+    const diverging = await trainRun(tempDir('nan-lr'), smallConfig({ steps: 50, lr: 1e30, warmupSteps: 0, checkpointEvery: 1 }), false);
+    expect(diverging.outcome).toMatchObject({ status: 'diverged', nonFiniteData: false });
+  });
+
   it('a short run lowers the loss and beats the untrained network on MMD', async () => {
     const dir = tempDir('short');
     const config = smallConfig({ steps: 600, batchSize: 256, logEvery: 50, checkpointEvery: 600, emaHalfLife: 50 });

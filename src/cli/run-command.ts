@@ -1,22 +1,25 @@
 import { UsageError } from '../errors.js';
 import { BackendUnavailableError } from '../platform/backend.js';
 import { CheckpointError } from '../checkpoint.js';
+import { FileSystemError, withFile } from '../io/fs-errors.js';
 
 /** Errors that describe bad input: exit code 2, one line, no stack trace. */
 function isInputError(err: unknown): err is Error {
-  return err instanceof UsageError || err instanceof BackendUnavailableError || err instanceof CheckpointError;
+  return err instanceof UsageError || err instanceof BackendUnavailableError || err instanceof CheckpointError || err instanceof FileSystemError;
 }
 
 /**
  * Runs a command's main function with the project's error contract: input
- * errors exit 2 with one line, anything else exits 1 with one line (the stack
- * only with SCORE_SDE_DEBUG=1).
+ * errors and file-system failures (disk full, read-only, no permission: named
+ * with their file) exit 2 with one line, anything else exits 1 with one line
+ * (the stack only with SCORE_SDE_DEBUG=1).
  */
 export async function runCommand(main: () => Promise<number | void>): Promise<void> {
   try {
     const code = await main();
     process.exitCode = code ?? 0;
-  } catch (err) {
+  } catch (caught) {
+    const err = withFile(caught);
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`\nerror: ${message.split('\n')[0]}\n`);
     if (process.env['SCORE_SDE_DEBUG'] === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);

@@ -25,6 +25,8 @@ import {
 import { writeOutputs } from '../experiment/outputs.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../experiment/sweep.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import { acquireLock, insideLockPath, LOCK_FILE, type DirLock } from '../io/dir-lock.js';
+import { checkOutPlace, makeDir } from '../io/out-place.js';
 import { createProcess } from '../process/index.js';
 import { defaultWasmThreads } from '../platform/wasm-threads.js';
 import type { ExperimentCommandRequest } from './experiment-request.js';
@@ -96,9 +98,10 @@ export function resolveExperiment(study: StudyName, f: ExperimentCommandRequest)
 
 /** An --out that is neither new, empty, nor an experiment's is refused: nothing in it is touched. */
 function checkOutDir(out: string): void {
-  if (!fs.existsSync(out)) return;
+  if (!fs.existsSync(out)) return checkOutPlace(out, '--out');
   if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out ${out}: exists and is not a directory`);
-  if (fs.readdirSync(out).length > 0 && !fs.existsSync(path.join(out, EXPERIMENT_MARKER))) {
+  checkOutPlace(out, '--out');
+  if (fs.readdirSync(out).some((name) => name !== LOCK_FILE) && !fs.existsSync(path.join(out, EXPERIMENT_MARKER))) {
     throw new UsageError(`--out ${out}: not empty and not an experiment directory (no ${EXPERIMENT_MARKER}); choose a new directory`);
   }
 }
@@ -144,6 +147,16 @@ async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<num
 /** `npm run experiment -- vp-vs-pbm [flags]`: the sweep, resumable, then its tables and figures. */
 export async function experimentCommand(study: StudyName, f: ExperimentCommandRequest): Promise<number> {
   if (f.runCell !== undefined) return runOneCell(f, f.runCell);
+  const locks: DirLock[] = [];
+  try {
+    return await runSweepCommand(study, f, locks);
+  } finally {
+    for (const lock of locks) lock.release();
+  }
+}
+
+/** experimentCommand's sweep; the lock it takes goes into `locks`, released when it ends. */
+async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, locks: DirLock[]): Promise<number> {
   const startedAt = performance.now();
   const e = resolveExperiment(study, f);
   checkOutDir(e.out);
@@ -170,7 +183,9 @@ export async function experimentCommand(study: StudyName, f: ExperimentCommandRe
     return 0;
   }
 
-  fs.mkdirSync(e.out, { recursive: true });
+  makeDir(e.out, '--out');
+  // One sweep per experiment directory at a time: a second would run the same cells.
+  locks.push(acquireLock(insideLockPath(e.out), e.out, 'npm run experiment'));
   writeFileAtomicSync(path.join(e.out, EXPERIMENT_MARKER), JSON.stringify({ study, axes: e.axes, recipe: e.recipe, updatedAt: new Date().toISOString() }, null, 2) + '\n');
 
   let runner: CellRunner;

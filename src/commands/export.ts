@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackbone } from '../../models/index.js';
 import { dataRangeOf } from '../../datasets/sources.js';
@@ -10,11 +12,26 @@ import { readRunConfig } from '../run/run-dir.js';
 import { exportBundle } from '../bundle/export.js';
 import { WEIGHT_FORMATS, type WeightFormat } from '../bundle/format.js';
 import type { ExportCommandRequest } from './export-request.js';
+import { acquireLock, besideLockPath } from '../io/dir-lock.js';
+import { checkOutPlace, makeDir } from '../io/out-place.js';
 
 const PRODUCER = 'score-sde 0.1.0';
 
 /** `npm run export`: a run's network as a bundle. Fast (one file read, a few written): no progress bar. */
 export async function exportCommand(f: ExportCommandRequest): Promise<number> {
+  // The bundle's folder is locked from beside it (the folder itself holds only the bundle's files); refused early where it cannot be made.
+  if (!fs.existsSync(f.out)) checkOutPlace(f.out, '--out');
+  makeDir(path.dirname(path.resolve(f.out)), '--out');
+  const lock = acquireLock(besideLockPath(f.out), f.out, 'npm run export');
+  try {
+    return await exportLocked(f);
+  } finally {
+    lock.release();
+  }
+}
+
+/** exportCommand, holding the bundle folder's lock. */
+async function exportLocked(f: ExportCommandRequest): Promise<number> {
   const startedAt = performance.now();
   // Only to rebuild the network and check the weights' shapes; no arithmetic.
   await initBackend('cpu');

@@ -16,7 +16,9 @@ import { singularEndRefusal, type GaussianPath } from '../process/index.js';
 import { buildRunParts, requireExactTarget } from '../run/build.js';
 import { evaluateSource } from '../run/evaluation.js';
 import { classifierProblem } from '../run/evaluate-images.js';
-import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
+import { hasCheckpoint, lockRunDir, readRunConfig, RUN_FILES } from '../run/run-dir.js';
+import type { DirLock } from '../io/dir-lock.js';
+import { checkOutPlace } from '../io/out-place.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
@@ -100,6 +102,16 @@ function refuseOccupiedOut(outDir: string, fromFlag: boolean): void {
 
 /** `npm run sample`: the reverse-time sampler from a run's (or a bundle's) network, or the exact score, then metrics. */
 export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
+  const locks: DirLock[] = [];
+  try {
+    return await sampleWithLocks(f, locks);
+  } finally {
+    for (const lock of locks) lock.release();
+  }
+}
+
+/** sampleCommand; the locks it takes go into `locks`, released when it ends. */
+async function sampleWithLocks(f: SampleCommandRequest, locks: DirLock[]): Promise<number> {
   const startedAt = performance.now();
   const source = f.bundle !== undefined ? await bundleSource(f, f.bundle) : await runSource(f, f.run!);
   const { n, settings, recipe } = resolveSampling(f.sampling, { target: source.target, process: source.path, seed: source.defaultSeed });
@@ -127,7 +139,10 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
     ...(f.sampling.clip !== null || source.target.dataRange === undefined ? [] : ['noclip']),
   ];
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
+  checkOutPlace(outDir, f.out !== undefined ? '--out' : '');
   refuseOccupiedOut(outDir, f.out !== undefined);
+  // Into the run's own samples folder: the run is locked against a training or sampling of it at the same time.
+  if (f.bundle === undefined && f.out === undefined) locks.push(lockRunDir(source.dir, 'npm run sample'));
   console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
   const progress = samplerProgress();
   const evaluation = await evaluateSource({

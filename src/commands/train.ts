@@ -11,10 +11,11 @@ import { backboneConfig, type RunConfig } from '../config/run-config.js';
 import { checkSamplingMemory } from '../config/memory-estimate.js';
 import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
 import { UsageError } from '../errors.js';
+import { checkOutPlace } from '../io/out-place.js';
 import { buildRunParts, processFromConfig } from '../run/build.js';
 import { trainEvaluationDir } from '../run/evaluation-label.js';
 import type { Evaluation } from '../run/evaluation.js';
-import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
+import { checkNewRunDir, createRunDir, defaultRunDir, hasCheckpoint, lockRunDir, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
 import { evaluateEma, openTrainingRun, trainRun, type TrainingRun } from '../run/training-run.js';
 import type { SamplerSettings } from '../sampler/settings.js';
 import { shardRows } from '../train/replicas/layout.js';
@@ -34,11 +35,17 @@ export async function trainCommand(f: TrainCommandRequest): Promise<number> {
   const evalPlan = f.eval ? planEvaluation(f, resolved) : null;
   checkClassifierFlag(f, resolved.config);
   const backend = await prepareBackend(f, resolved.config);
-  const opened = openRun(f, resolved, backend);
-  const trained = await train(opened);
-  if (trained.outcome.status !== 'completed') return reportStopped(f, opened, trained.outcome);
-  const evaluation = evalPlan !== null ? await evaluate(opened, trained.outcome.step, evalPlan) : undefined;
-  return report(f, opened, trained, evaluation, startedAt);
+  // The run directory is locked from here to the end: a second train or sample of it is refused.
+  const lock = resolved.resume ? lockRunDir(resolved.runDir, 'npm run train -- --resume') : createRunDir(resolved.runDir);
+  try {
+    const opened = openRun(f, resolved, backend);
+    const trained = await train(opened);
+    if (trained.outcome.status !== 'completed') return reportStopped(f, opened, trained.outcome);
+    const evaluation = evalPlan !== null ? await evaluate(opened, trained.outcome.step, evalPlan) : undefined;
+    return report(f, opened, trained, evaluation, startedAt);
+  } finally {
+    lock.release();
+  }
 }
 
 /** The run's config and directory: a new run resolved from the request, or the stored one resumed. */
@@ -50,17 +57,21 @@ interface ResolvedRun {
   resume: boolean;
 }
 
+/**
+ * A run to resume may have no checkpoint yet (killed, or stopped by a NaN, before its first): it
+ * starts again from step 0 with its recorded config, which gives what an uninterrupted run gives.
+ */
 function resolveOrResume(f: TrainCommandRequest): ResolvedRun {
   if (f.resume !== undefined) {
     const runDir = f.resume;
     const stored = readRunConfig(runDir, '--resume');
-    if (!hasCheckpoint(runDir)) {
-      throw new UsageError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} in the run directory; nothing to resume`);
-    }
+    checkOutPlace(runDir, '--resume');
     return { runDir, config: resumeRunConfig(stored, f.run, runDir, f), resume: true };
   }
   const { config, source } = resolveRun(f.run, f.backend ?? TRAIN_DEFAULTS.backend);
-  return { runDir: f.out ?? defaultRunDir(config.target.name, config.process.name), config, source, resume: false };
+  const runDir = f.out ?? defaultRunDir(config.target.name, config.process.name);
+  checkNewRunDir(runDir);
+  return { runDir, config, source, resume: false };
 }
 
 /** The evaluation after training to config.train.steps: its settings and folder. */
@@ -122,12 +133,16 @@ interface OpenedRun {
   classifierDir: string;
 }
 
-/** Builds the run, loads its checkpoint (resume) or creates its directory, records config.json, and says what it trains. */
+/** Builds the run, loads its checkpoint (resume), records config.json in its (locked) directory, and says what it trains. */
 function openRun(f: TrainCommandRequest, resolved: ResolvedRun, backend: ActiveBackend): OpenedRun {
   const { runDir } = resolved;
   const parts = buildRunParts(resolved.config, resolved.source);
-  const run = openTrainingRun(runDir, resolved.config.train, parts, resolved.resume);
+  const fromCheckpoint = resolved.resume && hasCheckpoint(runDir);
+  const run = openTrainingRun(runDir, resolved.config.train, parts, fromCheckpoint);
   const config = { ...resolved.config, backend: backend.name, threads: backend.threads };
+  if (resolved.resume && !fromCheckpoint) {
+    console.log(`note: ${runDir} has no ${RUN_FILES.checkpoint} (it stopped before its first checkpoint); starting it from step 0 with its recorded config`);
+  }
   if (resolved.resume) {
     if (config.train.steps < run.state.step) {
       throw new UsageError(`--steps ${config.train.steps}: the run in ${runDir} is already at step ${run.state.step}; give a larger --steps`);
@@ -137,7 +152,6 @@ function openRun(f: TrainCommandRequest, resolved: ResolvedRun, backend: ActiveB
     writeRunConfig(runDir, config);
     console.log(`resuming ${runDir} at step ${run.state.step} of ${config.train.steps}`);
   } else {
-    createRunDir(runDir);
     writeRunConfig(runDir, config);
     console.log(`run directory: ${runDir}`);
   }
@@ -203,17 +217,30 @@ function startReplicas(config: RunConfig, run: TrainingRun, backend: ActiveBacke
 function reportStopped(f: TrainCommandRequest, { run, backend }: OpenedRun, outcome: Exclude<TrainingOutcome, { status: 'completed' }>): number {
   const runDir = run.dir;
   if (outcome.status === 'diverged') {
-    process.stderr.write(
-      `error: the loss became ${outcome.loss} at step ${outcome.step}; training stopped. ` +
-        `The last good checkpoint (step ${outcome.lastCheckpointStep}) is kept in ${runDir}` +
-        `${outcome.lastCheckpointStep === 0 ? ' (none was written yet)' : ''}; try a smaller --lr.\n`,
-    );
+    process.stderr.write(`error: ${divergenceMessage(runDir, outcome)}\n`);
     if (f.json) printJsonSummary({ status: 'diverged', run_dir: runDir, backend: backend.name, step: outcome.step, loss: outcome.loss });
     return 3;
   }
   console.log(`interrupted at step ${outcome.step}: checkpoint saved; continue with  npm run train -- --resume ${runDir}`);
   if (f.json) printJsonSummary({ status: 'interrupted', run_dir: runDir, backend: backend.name, step: outcome.step });
   return 130;
+}
+
+/**
+ * What stopped training and what to try. Data that is itself NaN or Infinity is not helped by a
+ * smaller --lr; before any checkpoint the directory can be started again with --resume.
+ */
+function divergenceMessage(runDir: string, outcome: Extract<TrainingOutcome, { status: 'diverged' }>): string {
+  const stopped = `the loss became ${outcome.loss} at step ${outcome.step}`;
+  const badData = 'the training data drawn for that step holds NaN or Infinity values (a smaller --lr does not help)';
+  if (outcome.lastCheckpointStep === 0) {
+    const where = `before any checkpoint was written (${runDir} has none yet)`;
+    return outcome.nonFiniteData
+      ? `${stopped}, ${where}: ${badData}; fix the data, then --resume ${runDir} starts it again from step 0.`
+      : `${stopped}, ${where}; try a smaller --lr or a longer --warmup in a new run (--out); --resume ${runDir} would start it again from step 0 with the same settings.`;
+  }
+  const kept = `training stopped. The last good checkpoint (step ${outcome.lastCheckpointStep}) is kept in ${runDir}`;
+  return `${stopped}; ${kept}; ${outcome.nonFiniteData ? `${badData}; check the data` : 'try a smaller --lr'}.`;
 }
 
 /** Samples with the EMA weights, as `npm run sample` does, and prints the metrics. */

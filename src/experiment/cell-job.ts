@@ -99,7 +99,8 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
     ctx.onPhase?.('train', 0, config.train.steps);
     const outcome = await trainRun(run, { onStep: ({ step }) => ctx.onPhase?.('train', step, config.train.steps) });
     if (outcome.status === 'diverged') {
-      throw new Error(`${cellId(spec.key)}: the loss became ${outcome.loss} at step ${outcome.step}; try a smaller --lr`);
+      const advice = outcome.nonFiniteData ? 'the training data for that step holds NaN or Infinity values' : 'try a smaller --lr';
+      throw new Error(`${cellId(spec.key)}: the loss became ${outcome.loss} at step ${outcome.step}; ${advice}`);
     }
     if (outcome.status !== 'completed') throw new Error(`${cellId(spec.key)}: training stopped at step ${outcome.step}`);
     const trainTime = trainClock();

@@ -1,8 +1,9 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { withFile } from './fs-errors.js';
 
 /**
  * Temporary sibling of `path`: same directory so the final rename never
@@ -12,6 +13,19 @@ import { basename, dirname, join } from 'node:path';
 function tempPathFor(path: string): string {
   const tag = `${process.pid}.${randomBytes(6).toString('hex')}`;
   return join(dirname(path), `.${basename(path)}.${tag}.tmp`);
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temporary files that writers killed midway (kill -9, power loss) left in `dir`.
+ * Only for a folder this process holds the lock of: no other process writes there then.
+ */
+export function removeLeftoverTempFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const match = TEMP_NAME.exec(name);
+    if (match !== null && Number(match[1]) !== process.pid) rmSync(join(dir, name), { force: true });
+  }
 }
 
 function toBytes(data: string | Uint8Array): Uint8Array {
@@ -43,18 +57,26 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+export interface AtomicWriteOptions {
+  /** Called with half the data written (the crash-recovery tests kill the process there). */
+  halfway?: () => void;
+}
+
 /**
  * Writes `data` to `path` so that readers (and a crash) only ever see the old
  * file or the complete new one: write a temporary file, fsync it, rename it
  * over the target. The temporary file is removed if anything fails.
  */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   const bytes = toBytes(data);
   const tmp = tempPathFor(path);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
+    const half = bytes.length >> 1;
     let off = 0;
+    while (off < half) off += writeSync(fd, bytes, off, half - off);
+    options.halfway?.();
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
     closeSync(fd);
@@ -67,7 +89,8 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
     } catch {
       // Never created, or already renamed.
     }
-    throw err;
+    // Named as the file being written, not its temporary sibling.
+    throw withFile(err, path);
   }
   fsyncDirSync(dirname(path));
 }
@@ -76,7 +99,9 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const bytes = toBytes(data);
   const tmp = tempPathFor(path);
-  const handle = await open(tmp, 'wx');
+  const handle = await open(tmp, 'wx').catch((err: unknown) => {
+    throw withFile(err, path);
+  });
   try {
     try {
       await handle.writeFile(bytes);
@@ -87,7 +112,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw err;
+    throw withFile(err, path);
   }
   await fsyncDir(dirname(path));
 }

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runConfigSchema, RUN_FORMAT_VERSION, type RunConfig } from '../config/run-config.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomicSync } from '../io/atomic.js';
+import { removeLeftoverTempFiles, writeFileAtomicSync } from '../io/atomic.js';
+import { acquireLock, insideLockPath, LOCK_FILE, type DirLock } from '../io/dir-lock.js';
+import { checkOutPlace, makeDir } from '../io/out-place.js';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -16,17 +18,42 @@ export function defaultRunDir(targetName: string, processName: string, now = new
   return path.join('checkpoints', `${targetName}-${processName}-${stamp}`);
 }
 
-/** Creates a new run directory; refuses to reuse one that already has content. */
-export function createRunDir(dir: string): void {
+/**
+ * Refuses, before anything is written, an --out that cannot become a new run directory: one
+ * holding anything but a lock file, a file, a place that cannot be written (see checkOutPlace).
+ */
+export function checkNewRunDir(dir: string): void {
   if (fs.existsSync(dir)) {
     const isDir = fs.statSync(dir).isDirectory();
-    if (!isDir || fs.readdirSync(dir).length > 0) {
+    if (!isDir || fs.readdirSync(dir).some((name) => name !== LOCK_FILE)) {
       throw new UsageError(
         `--out ${dir}: already exists${isDir ? ' and is not empty' : ' as a file'}; choose a new directory, or continue that run with --resume ${dir}`,
       );
     }
   }
-  fs.mkdirSync(dir, { recursive: true });
+  checkOutPlace(dir, '--out');
+}
+
+/** Creates a new run directory and locks it for `command`; refuses to reuse one that already has content. */
+export function createRunDir(dir: string, command = 'npm run train'): DirLock {
+  checkNewRunDir(dir);
+  makeDir(dir, '--out');
+  const lock = lockRunDir(dir, command);
+  try {
+    // Another process may have started a run here between the check and the lock.
+    checkNewRunDir(dir);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  return lock;
+}
+
+/** Locks an existing run directory for `command` (train --resume, sample into its samples folder); a second process is refused. */
+export function lockRunDir(dir: string, command: string): DirLock {
+  const lock = acquireLock(insideLockPath(dir), dir, command);
+  removeLeftoverTempFiles(dir);
+  return lock;
 }
 
 export function writeRunConfig(dir: string, config: RunConfig): void {

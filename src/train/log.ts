@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import { withFile } from '../io/fs-errors.js';
 
 export interface LogRecord {
   step: number;
@@ -45,12 +46,16 @@ export class TrainingLog {
    */
   append(record: LogRecord): void {
     const line = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
-    const fd = fs.openSync(this.path, 'a');
     try {
-      const written = fs.writeSync(fd, line);
-      if (written !== line.length) throw new Error(`${this.path}: wrote ${written} of ${line.length} bytes of a log record`);
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(this.path, 'a');
+      try {
+        const written = fs.writeSync(fd, line);
+        if (written !== line.length) throw new Error(`${this.path}: wrote ${written} of ${line.length} bytes of a log record`);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (err) {
+      throw withFile(err, this.path);
     }
   }
 

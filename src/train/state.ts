@@ -2,6 +2,7 @@ import type { Backbone } from '../../models/index.js';
 import { CHECKPOINT_FILE, readCheckpoint, restoreGroups, variableArrays, writeCheckpoint, type ArrayGroups } from '../checkpoint.js';
 import { createOptimiser, type Optimiser, type OptimiserPlacement } from '../optim/optimiser.js';
 import * as path from 'node:path';
+import { checkpointKillHook } from './test-hooks.js';
 
 /** Running loss accumulation between log records; kept in the checkpoint so resumed logs match. */
 export interface LossAccumulator {
@@ -34,7 +35,8 @@ export function checkpointPath(runDir: string): string {
 }
 
 export function saveState(runDir: string, state: TrainingState): void {
-  writeCheckpoint(checkpointPath(runDir), state.step, groups(state), { accumulator: state.accumulator });
+  const halfway = checkpointKillHook(state.step);
+  writeCheckpoint(checkpointPath(runDir), state.step, groups(state), { accumulator: state.accumulator }, halfway ? { halfway } : {});
 }
 
 /** Restores every tensor of a fresh state from the run's checkpoint. */

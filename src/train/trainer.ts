@@ -14,6 +14,8 @@ import { saveState, type TrainingState } from './state.js';
 import { replicaTrainStep, trainStep } from './step.js';
 import type { ReplicaPool } from './replicas/pool.js';
 import type { UpdateResult } from '../optim/optimiser.js';
+import { withFile } from '../io/fs-errors.js';
+import { killAfterStepIfAsked } from './test-hooks.js';
 
 export interface TrainingJob {
   runDir: string;
@@ -37,7 +39,28 @@ export interface TrainingHooks {
 export type TrainingOutcome =
   | { status: 'completed'; step: number }
   | { status: 'interrupted'; step: number }
-  | { status: 'diverged'; step: number; loss: number; lastCheckpointStep: number };
+  | {
+      status: 'diverged';
+      step: number;
+      loss: number;
+      lastCheckpointStep: number;
+      /** The batch of data drawn for that step held NaN or Infinity itself (then the learning rate is not the cause). */
+      nonFiniteData: boolean;
+    };
+
+/** What a failed write leaves: the last checkpoint. */
+function keptNote(lastCheckpoint: number): string {
+  return lastCheckpoint > 0 ? `the previous checkpoint (step ${lastCheckpoint}) is kept` : 'no checkpoint was written yet';
+}
+
+/** Runs a write of the run directory; a failure names its file and what was kept. */
+function writing(lastCheckpoint: number, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    throw withFile(err, undefined, keptNote(lastCheckpoint));
+  }
+}
 
 /**
  * Runs updates from state.step to config.steps. Randomness is keyed by step,
@@ -56,8 +79,9 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
     if (config.minSnrGamma !== undefined) arrays.weight = minSnrWeights(arrays.a, arrays.b, config.minSnrGamma);
     const result = update(job, arrays, lr, step);
     if (!result.finite) {
-      return { status: 'diverged', step, loss: result.loss, lastCheckpointStep: lastCheckpoint };
+      return { status: 'diverged', step, loss: result.loss, lastCheckpointStep: lastCheckpoint, nonFiniteData: !arrays.x.every(Number.isFinite) };
     }
+    killAfterStepIfAsked(step);
     state.step = step;
     state.accumulator.sum += result.loss;
     state.accumulator.count += 1;
@@ -77,18 +101,18 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
         rss_mb: process.memoryUsage.rss() / 2 ** 20,
         tensors: tf.memory().numTensors,
       };
-      job.log.append(record);
+      writing(lastCheckpoint, () => job.log.append(record));
       state.accumulator = { sum: 0, count: 0 };
       intervalStart = now;
       intervalSteps = 0;
     }
     if (step % config.checkpointEvery === 0 || step === config.steps) {
-      saveState(job.runDir, state);
+      writing(lastCheckpoint, () => saveState(job.runDir, state));
       lastCheckpoint = step;
     }
     await yieldToEventLoop();
     if (hooks.shouldStop?.() && state.step < config.steps) {
-      saveState(job.runDir, state);
+      writing(lastCheckpoint, () => saveState(job.runDir, state));
       return { status: 'interrupted', step: state.step };
     }
   }
