@@ -68,7 +68,7 @@ describe('--out an existing regular file, or a path through one', () => {
   it('is refused naming the file', async () => {
     const file = path.join(tempDir('syserr-file'), 'file');
     fs.writeFileSync(file, 'mine\n');
-    expect((await oneLineRefusal(() => sampleCli(['--run', run, '--n', '10', '--steps', '2', '--out', file]), UsageError)).message).toBe(`--out ${file}: exists and is a file, not a folder`);
+    expect((await oneLineRefusal(() => sampleCli(['--run', run, '--n', '10', '--steps', '2', '--out', file]), UsageError)).message).toBe(`--out ${file}: exists as a file; give a new folder with --out`);
     expect((await oneLineRefusal(() => sampleCli(['--run', run, '--n', '10', '--steps', '2', '--out', `${file}/sub`]), UsageError)).message).toBe(
       `--out ${file}/sub: ${file} is a file, not a folder`,
     );

@@ -139,8 +139,8 @@ async function sampleWithLocks(f: SampleCommandRequest, locks: DirLock[]): Promi
     ...(f.sampling.clip !== null || source.target.dataRange === undefined ? [] : ['noclip']),
   ];
   const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
-  checkOutPlace(outDir, f.out !== undefined ? '--out' : '');
   refuseOccupiedOut(outDir, f.out !== undefined);
+  checkOutPlace(outDir, f.out !== undefined ? '--out' : '');
   // Into the run's own samples folder: the run is locked against a training or sampling of it at the same time.
   if (f.bundle === undefined && f.out === undefined) locks.push(lockRunDir(source.dir, 'npm run sample'));
   console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { makeDir } from './out-place.js';
 
 /**
  * What a target folder holds, or null when it is free (missing, or an empty
@@ -32,7 +33,7 @@ const FAIL_HOOK = 'SCORE_SDE_TEST_FAIL_STAGED_WRITE';
 
 function stagingFolderFor(target: string): string {
   const parent = dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
+  makeDir(parent, '');
   const staging = join(parent, `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   fs.mkdirSync(staging);
   return staging;
