@@ -3,6 +3,7 @@ import type { DataRange } from '../../datasets/target.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { resolveSamplerSettings, type SamplerRequest, type SamplerSettings } from '../sampler/settings.js';
 import type { SolverName } from '../sampler/solvers.js';
+import type { Tolerance } from '../sampler/ode-solver.js';
 
 /** How a target is sampled when the caller leaves a setting out; n is the number of samples. */
 export interface SamplingRecipe {
@@ -16,6 +17,12 @@ export interface SamplingRecipe {
 }
 
 export type SamplingTargetKind = 'point' | 'image';
+
+/**
+ * The adaptive ODE solver's (rk45) tolerance when none is asked for: on grid9
+ * with the exact score it reaches the MMD^2 floor (docs/solvers.md).
+ */
+export const ODE_TOLERANCE: Tolerance = { rtol: 1e-3, atol: 1e-3 };
 
 /**
  * The sampling recipes, by kind of target. `npm run sample` (from a run or a
@@ -70,6 +77,7 @@ export function resolveSampling(request: SamplingRequest, context: SamplingConte
     seed: context.seed,
     clip: context.target.dataRange ?? null,
     corrector: recipe.corrector,
+    tolerance: ODE_TOLERANCE,
   });
   return { n: request.n ?? recipe.n, settings, recipe };
 }
