@@ -4,7 +4,9 @@ import { BACKEND_CHOICES } from '../platform/backend.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import type { SampleCommandRequest } from '../commands/sample-request.js';
 import { SAMPLE_DEFAULTS, WEIGHT_CHOICES } from '../config/sample-defaults.js';
-import { SAMPLING_RECIPES, type SamplingRequest } from '../config/sampling.js';
+import { ODE_TOLERANCE, SAMPLING_RECIPES, type SamplingRequest } from '../config/sampling.js';
+import { GRID_NAMES } from '../sampler/noise-grid.js';
+import { SOLVER_NAMES } from '../sampler/solvers.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 const POINT = SAMPLING_RECIPES.point;
@@ -26,7 +28,15 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   run: str('run directory written by npm run train (this or --bundle is required)'),
   bundle: str('bundle directory written by npm run export, instead of --run'),
   n: str('number of samples', `${POINT.n} (mnist: ${IMAGE.n})`),
-  steps: str('Euler-Maruyama steps', `${POINT.steps} (mnist: ${IMAGE.steps})`),
+  solver: str(
+    `sampler: ${SOLVER_NAMES.join(', ')} (euler-maruyama: the reverse SDE; the others integrate the probability-flow ODE; docs/solvers.md)`,
+    POINT.solver,
+  ),
+  grid: str(`spacing of the noise levels: ${GRID_NAMES.join(', ')} (uniform in tau, in log-SNR, EDM's rho = 7)`, 'uniform; euler, heun: edm; dpm-solver++: log-snr'),
+  steps: str('solver steps (grid intervals); rk45 does not use it', `${POINT.steps} (mnist: ${IMAGE.steps})`),
+  nfe: str('network evaluations to spend, instead of --steps (the final denoising counts one); not for rk45'),
+  rtol: str('rk45: relative tolerance of a step', String(ODE_TOLERANCE.rtol)),
+  atol: str('rk45: absolute tolerance of a step', String(ODE_TOLERANCE.atol)),
   'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
   'tau-max': str('first noise level (where the prior is placed)', "the process's tau_max"),
   'batch-size': str('particles integrated together', `${POINT.batchSize} (mnist: ${IMAGE.batchSize})`),
@@ -41,7 +51,11 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   oracle: { type: 'boolean', default: false, describe: "use the target's exact score instead of the network" },
   weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.weights),
   seed: str('seed of the sampling noise and reference samples', "the run's seed"),
-  out: str('output directory (new: a folder holding samples is refused)', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-em|-pc<K>-snr<r>][-nodenoise][-noclip] (em or pc: a corrector other than the default)'),
+  out: str(
+    'output directory (new: a folder holding samples is refused)',
+    '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-em|-pc<K>-snr<r>][-nodenoise][-noclip] (em or pc: a corrector other than the default); ' +
+      'another solver or grid: <ema|raw|oracle>-n<N>-<solver>-<grid | rtol<r>-atol<a>>-nfe<evaluations spent>-seed<seed>[-nodenoise][-noclip]',
+  ),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
   threads: threadsOption(),
   classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', DEFAULT_CLASSIFIER_DIR),
@@ -63,7 +77,12 @@ export const sampleFlagsSchema = z.object({
   run: opt(z.string().min(1, { error: 'a run directory' })),
   bundle: opt(z.string().min(1, { error: 'a bundle directory' })),
   n: opt(flag.positiveInt()),
+  solver: opt(flag.oneOf(SOLVER_NAMES)),
+  grid: opt(flag.oneOf(GRID_NAMES)),
   steps: opt(flag.positiveInt()),
+  nfe: opt(flag.positiveInt()),
+  rtol: opt(flag.positive()),
+  atol: opt(flag.positive()),
   tauMin: opt(flag.unitInterval()),
   tauMax: opt(flag.upToOne()),
   batchSize: opt(flag.positiveInt()),
@@ -79,7 +98,10 @@ export const sampleFlagsSchema = z.object({
   threads: opt(threadsFlag()),
   classifier: opt(z.string().min(1, { error: 'a directory path' })),
   json: z.boolean(),
-}).superRefine(oneSource);
+}).superRefine((flags, ctx) => {
+  oneSource(flags, ctx);
+  if (flags.nfe !== undefined && flags.steps !== undefined) ctx.addIssue({ code: 'custom', path: ['nfe'], message: 'either --nfe or --steps, not both' });
+});
 
 export type SampleFlags = z.infer<typeof sampleFlagsSchema>;
 
@@ -87,7 +109,11 @@ export type SampleFlags = z.infer<typeof sampleFlagsSchema>;
 export function samplingRequest(f: SampleFlags): SamplingRequest {
   return {
     n: f.n,
+    solver: f.solver,
+    grid: f.grid,
     steps: f.steps,
+    nfe: f.nfe,
+    tolerance: { rtol: f.rtol, atol: f.atol },
     tauMin: f.tauMin,
     tauMax: f.tauMax,
     denoise: f.denoise,

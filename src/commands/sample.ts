@@ -6,7 +6,7 @@ import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evalua
 import { printJsonSummary } from './json-summary.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { SAMPLE_DEFAULTS } from '../config/sample-defaults.js';
-import { resolveSampling } from '../config/sampling.js';
+import { resolveSampling, samplingRecipe } from '../config/sampling.js';
 import { isImageSource } from '../../datasets/target.js';
 import { UsageError } from '../errors.js';
 import { singularEndRefusal, type GaussianPath } from '../process/index.js';
@@ -16,8 +16,11 @@ import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
-import { holdsSamples, samplesDir } from '../run/evaluation-label.js';
+import { holdsSamples, samplesDir, solverSamplesDir } from '../run/evaluation-label.js';
+import { solverOf } from '../sampler/settings.js';
+import { isOdeSolver, solverNamed } from '../sampler/solvers.js';
 import type { SampleCommandRequest } from './sample-request.js';
+import { keepsStepsFolderName, refuseSolverFlags, solverLabel } from './solver-flags.js';
 
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
 interface SamplingSource {
@@ -86,7 +89,8 @@ function refuseEarlierSamples(outDir: string, fromFlag: boolean): void {
 export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
   const startedAt = performance.now();
   const source = f.bundle !== undefined ? await bundleSource(f, f.bundle) : await runSource(f, f.run!);
-  const { n, settings, recipe } = resolveSampling(f.sampling, { target: source.target, process: source.path, seed: source.defaultSeed });
+  refuseSolverFlags(f.sampling, f.sampling.solver ?? samplingRecipe(source.target.name).solver, source.path);
+  const { n, settings, recipe } = resolveSamplingOrRefuse(f.sampling, { target: source.target, process: source.path, seed: source.defaultSeed });
   const { steps, tauMin, tauMax, seed } = settings;
   if (!(tauMin < tauMax)) throw new UsageError(`--tau-min ${tauMin}: must be below --tau-max (${tauMax})`);
   const singular = singularEndRefusal(source.path.name, tauMax);
@@ -102,13 +106,22 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
     throw new UsageError(`--corrector-snr ${correctorSnr}: applies only with --corrector-steps 1 or more`);
   }
   const variants = [
-    ...correctorVariant(settings.corrector, recipe.corrector),
+    ...(isOdeSolver(solverNamed(solverOf(settings))) ? [] : correctorVariant(settings.corrector, recipe.corrector)),
     ...(f.sampling.denoise === false ? ['nodenoise'] : []),
     ...(f.sampling.clip !== null || source.target.dataRange === undefined ? [] : ['noclip']),
   ];
-  const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
-  refuseEarlierSamples(outDir, f.out !== undefined);
-  console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
+  const label = f.oracle ? 'oracle' : source.weightsLabel;
+  // Another solver or grid: the folder names the evaluations spent, known once sampled (checked again then).
+  const outDir =
+    f.out ?? (keepsStepsFolderName(settings) ? samplesDir(source.dir, label, n, steps, seed, variants) : (nfe: number) => solverSamplesDir(source.dir, label, n, solverLabel(settings), nfe, seed, variants));
+  if (typeof outDir === 'string') refuseEarlierSamples(outDir, f.out !== undefined);
+  const checkedOutDir = typeof outDir === 'string' ? outDir : (nfe: number) => {
+    const dir = outDir(nfe);
+    refuseEarlierSamples(dir, false);
+    return dir;
+  };
+  const how = settings.tolerance !== undefined ? `rtol ${settings.tolerance.rtol}, atol ${settings.tolerance.atol}` : `${steps} steps${settings.grid !== undefined ? ` on the ${settings.grid} grid` : ''}`;
+  console.log(`sampling ${n} points with ${solverOf(settings)} (${how}) from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
   const progress = samplerProgress();
   const evaluation = await evaluateSource({
     target: source.target,
@@ -118,10 +131,11 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
     scoreSource,
     n,
     sampler: settings,
-    outDir,
+    outDir: checkedOutDir,
     onProgress: progress.onProgress,
   });
   progress.stop();
+  console.log(`${solverOf(settings)}: ${evaluation.result.nfe} network evaluations per sample, ${evaluation.result.samplingSeconds.toFixed(2)} s of sampling`);
   printAnyEvaluation(evaluation);
   if (f.json) {
     printJsonSummary({
@@ -132,12 +146,25 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
       score: scoreSource,
       n,
       steps,
+      solver: solverOf(settings),
+      nfe: evaluation.result.nfe,
+      sampling_seconds: evaluation.result.samplingSeconds,
       wall_seconds: (performance.now() - startedAt) / 1000,
       ...withoutSamplesDir(evaluationSummary(evaluation)),
     });
   }
   tf.disposeVariables();
   return 0;
+}
+
+/** resolveSampling, its refusals (an evaluation budget too small for the solver) as one-line usage errors. */
+function resolveSamplingOrRefuse(...args: Parameters<typeof resolveSampling>): ReturnType<typeof resolveSampling> {
+  try {
+    return resolveSampling(...args);
+  } catch (err) {
+    if (err instanceof RangeError && err.message.startsWith('sampler nfe ')) throw new UsageError('--' + err.message.slice('sampler '.length));
+    throw err;
+  }
 }
 
 /** The folder-name part for a corrector other than the target's default: em (none), or pc<K>-snr<r>. */

@@ -1,6 +1,7 @@
 import { isImageTargetName } from '../../datasets/index.js';
 import type { DataRange } from '../../datasets/target.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
+import { stepsForEvaluations } from '../sampler/evaluation-budget.js';
 import { resolveSamplerSettings, type SamplerRequest, type SamplerSettings } from '../sampler/settings.js';
 import type { SolverName } from '../sampler/solvers.js';
 import type { Tolerance } from '../sampler/ode-solver.js';
@@ -44,8 +45,8 @@ export function samplingRecipe(targetName: string): SamplingRecipe {
   return SAMPLING_RECIPES[isImageTargetName(targetName) ? 'image' : 'point'];
 }
 
-/** Partial settings plus the number of samples. */
-export type SamplingRequest = SamplerRequest & { n?: number | undefined };
+/** Partial settings plus the number of samples, and optionally an evaluation budget instead of `steps`. */
+export type SamplingRequest = SamplerRequest & { n?: number | undefined; nfe?: number | undefined };
 
 /** What the defaults depend on besides the recipe. */
 export interface SamplingContext {
@@ -79,5 +80,9 @@ export function resolveSampling(request: SamplingRequest, context: SamplingConte
     corrector: recipe.corrector,
     tolerance: ODE_TOLERANCE,
   });
+  if (request.nfe !== undefined) {
+    if (request.steps !== undefined) throw new RangeError(`sampling: either nfe (${request.nfe}) or steps (${request.steps}), not both`);
+    settings.steps = stepsForEvaluations(settings, request.nfe);
+  }
   return { n: request.n ?? recipe.n, settings, recipe };
 }
