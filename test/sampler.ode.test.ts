@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../datasets/mixture.js';
+import { bundleConfigSchema } from '../src/bundle/format.js';
+import { recordedSamplerDefaults, samplerRecord } from '../src/bundle/sampler-record.js';
+import { resolveSampling } from '../src/config/sampling.js';
 import { createProcess, type GaussianPath } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
 import { RNG_STREAMS } from '../src/rng-streams.js';
@@ -10,7 +13,7 @@ import { logNoiseToSignal, noiseLevels, type GridName } from '../src/sampler/noi
 import { probabilityFlowVelocity } from '../src/sampler/probability-flow.js';
 import { sampleCounted } from '../src/sampler/reverse-sde.js';
 import { oracleScoreFunction } from '../src/sampler/score-function.js';
-import type { SamplerSettings } from '../src/sampler/settings.js';
+import { resolveSamplerSettings, type SamplerSettings } from '../src/sampler/settings.js';
 import type { SolverName } from '../src/sampler/solvers.js';
 import { useWasm } from './helpers.js';
 
@@ -176,5 +179,33 @@ describe('PBM: the start at tau_max < 1 from N(0, b(tau_max)^2 I)', () => {
     const expected = path.drift(tau) + path.diffusionSquared(tau) / (2 * variance(path, tau));
     for (const v of grad.dataSync()) expect(v).toBeCloseTo(expected, 4);
     tf.dispose([x, grad]);
+  });
+});
+
+describe('ODE solver settings', () => {
+  const pbm = createProcess('pbm');
+  const context = { target: { name: 'grid9' }, process: pbm, seed: 3 };
+
+  it('an ODE solver takes its own grid, no corrector, and an nfe budget as steps', () => {
+    expect(resolveSampling({ solver: 'heun', nfe: 21 }, context).settings).toEqual({
+      solver: 'heun', grid: 'edm', steps: 10, tauMin: pbm.tauMin, tauMax: pbm.tauMax, denoise: true, batchSize: 2000, seed: 3,
+    });
+    expect(resolveSampling({ solver: 'dpm-solver++', grid: 'edm', nfe: 20, denoise: false }, context).settings).toMatchObject({ grid: 'edm', steps: 20 });
+    expect(resolveSampling({ solver: 'rk45', tolerance: { rtol: 1e-4 } }, context).settings.tolerance).toEqual({ rtol: 1e-4, atol: 1e-3 });
+    // The default solver's settings stay as they were recorded: no grid, no tolerance, no nfe.
+    expect(Object.keys(resolveSampling({}, context).settings)).toEqual(['steps', 'tauMin', 'tauMax', 'denoise', 'batchSize', 'seed']);
+    expect(() => resolveSampling({ solver: 'rk45', nfe: 30 }, context)).toThrow(/^sampler nfe 30: rk45 is adaptive/);
+    expect(() => resolveSampling({ solver: 'heun', tolerance: { rtol: 1e-3 } }, context)).toThrow(/applies only to an adaptive solver/);
+    expect(() => resolveSampling({ solver: 'euler', corrector: { steps: 1 } }, context)).toThrow(/apply to the reverse SDE only/);
+  });
+
+  it('round-trips solver, grid and tolerance through the bundle record', () => {
+    for (const request of [{ solver: 'heun', nfe: 35 }, { solver: 'rk45', tolerance: { rtol: 1e-4, atol: 1e-5 } }, { solver: 'euler-maruyama', grid: 'log-snr' }] as const) {
+      const { settings } = resolveSampling(request, context);
+      const record = samplerRecord(settings);
+      expect(record.method).toBe(request.solver);
+      const parsed = bundleConfigSchema.shape.sampler.parse(JSON.parse(JSON.stringify(record)));
+      expect(resolveSamplerSettings({}, recordedSamplerDefaults(parsed, pbm))).toEqual(settings);
+    }
   });
 });

@@ -4,9 +4,8 @@ import { BACKEND_CHOICES } from '../platform/backend.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import type { SampleCommandRequest } from '../commands/sample-request.js';
 import { SAMPLE_DEFAULTS, WEIGHT_CHOICES } from '../config/sample-defaults.js';
-import { ODE_TOLERANCE, SAMPLING_RECIPES, type SamplingRequest } from '../config/sampling.js';
-import { GRID_NAMES } from '../sampler/noise-grid.js';
-import { SOLVER_NAMES } from '../sampler/solvers.js';
+import { SAMPLING_RECIPES, type SamplingRequest } from '../config/sampling.js';
+import { refuseStepsAndNfe, SOLVER_FLAGS, solverFlagsShape, solverRequest } from './solver-options.js';
 import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 const POINT = SAMPLING_RECIPES.point;
@@ -28,15 +27,8 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   run: str('run directory written by npm run train (this or --bundle is required)'),
   bundle: str('bundle directory written by npm run export, instead of --run'),
   n: str('number of samples', `${POINT.n} (mnist: ${IMAGE.n})`),
-  solver: str(
-    `sampler: ${SOLVER_NAMES.join(', ')} (euler-maruyama: the reverse SDE; the others integrate the probability-flow ODE; docs/solvers.md)`,
-    POINT.solver,
-  ),
-  grid: str(`spacing of the noise levels: ${GRID_NAMES.join(', ')} (uniform in tau, in log-SNR, EDM's rho = 7)`, 'uniform; euler, heun: edm; dpm-solver++: log-snr'),
+  ...SOLVER_FLAGS,
   steps: str('solver steps (grid intervals); rk45 does not use it', `${POINT.steps} (mnist: ${IMAGE.steps})`),
-  nfe: str('network evaluations to spend, instead of --steps (the final denoising counts one); not for rk45'),
-  rtol: str('rk45: relative tolerance of a step', String(ODE_TOLERANCE.rtol)),
-  atol: str('rk45: absolute tolerance of a step', String(ODE_TOLERANCE.atol)),
   'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
   'tau-max': str('first noise level (where the prior is placed)', "the process's tau_max"),
   'batch-size': str('particles integrated together', `${POINT.batchSize} (mnist: ${IMAGE.batchSize})`),
@@ -77,12 +69,8 @@ export const sampleFlagsSchema = z.object({
   run: opt(z.string().min(1, { error: 'a run directory' })),
   bundle: opt(z.string().min(1, { error: 'a bundle directory' })),
   n: opt(flag.positiveInt()),
-  solver: opt(flag.oneOf(SOLVER_NAMES)),
-  grid: opt(flag.oneOf(GRID_NAMES)),
+  ...solverFlagsShape,
   steps: opt(flag.positiveInt()),
-  nfe: opt(flag.positiveInt()),
-  rtol: opt(flag.positive()),
-  atol: opt(flag.positive()),
   tauMin: opt(flag.unitInterval()),
   tauMax: opt(flag.upToOne()),
   batchSize: opt(flag.positiveInt()),
@@ -100,7 +88,7 @@ export const sampleFlagsSchema = z.object({
   json: z.boolean(),
 }).superRefine((flags, ctx) => {
   oneSource(flags, ctx);
-  if (flags.nfe !== undefined && flags.steps !== undefined) ctx.addIssue({ code: 'custom', path: ['nfe'], message: 'either --nfe or --steps, not both' });
+  refuseStepsAndNfe(flags, ctx);
 });
 
 export type SampleFlags = z.infer<typeof sampleFlagsSchema>;
@@ -109,11 +97,7 @@ export type SampleFlags = z.infer<typeof sampleFlagsSchema>;
 export function samplingRequest(f: SampleFlags): SamplingRequest {
   return {
     n: f.n,
-    solver: f.solver,
-    grid: f.grid,
-    steps: f.steps,
-    nfe: f.nfe,
-    tolerance: { rtol: f.rtol, atol: f.atol },
+    ...solverRequest(f),
     tauMin: f.tauMin,
     tauMax: f.tauMax,
     denoise: f.denoise,

@@ -6,7 +6,7 @@ import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evalua
 import { printJsonSummary } from './json-summary.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { SAMPLE_DEFAULTS } from '../config/sample-defaults.js';
-import { resolveSampling, samplingRecipe } from '../config/sampling.js';
+import { samplingRecipe } from '../config/sampling.js';
 import { isImageSource } from '../../datasets/target.js';
 import { UsageError } from '../errors.js';
 import { singularEndRefusal, type GaussianPath } from '../process/index.js';
@@ -20,7 +20,7 @@ import { holdsSamples, samplesDir, solverSamplesDir } from '../run/evaluation-la
 import { solverOf } from '../sampler/settings.js';
 import { isOdeSolver, solverNamed } from '../sampler/solvers.js';
 import type { SampleCommandRequest } from './sample-request.js';
-import { keepsStepsFolderName, refuseSolverFlags, solverLabel } from './solver-flags.js';
+import { keepsStepsFolderName, refuseSolverFlags, resolveSamplingOrRefuse, solverLabel } from './solver-flags.js';
 
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
 interface SamplingSource {
@@ -155,16 +155,6 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
   }
   tf.disposeVariables();
   return 0;
-}
-
-/** resolveSampling, its refusals (an evaluation budget too small for the solver) as one-line usage errors. */
-function resolveSamplingOrRefuse(...args: Parameters<typeof resolveSampling>): ReturnType<typeof resolveSampling> {
-  try {
-    return resolveSampling(...args);
-  } catch (err) {
-    if (err instanceof RangeError && err.message.startsWith('sampler nfe ')) throw new UsageError('--' + err.message.slice('sampler '.length));
-    throw err;
-  }
 }
 
 /** The folder-name part for a corrector other than the target's default: em (none), or pc<K>-snr<r>. */

@@ -1,4 +1,4 @@
-import type { SamplingRequest } from '../config/sampling.js';
+import { resolveSampling, type SamplingRequest } from '../config/sampling.js';
 import { UsageError } from '../errors.js';
 import type { GaussianPath } from '../process/index.js';
 import { gridOf, solverOf, type SamplerSettings } from '../sampler/settings.js';
@@ -41,4 +41,14 @@ export function solverLabel(settings: SamplerSettings): string {
 /** True for the settings whose default folder keeps the name it always had (Euler-Maruyama on the uniform grid). */
 export function keepsStepsFolderName(settings: SamplerSettings): boolean {
   return solverOf(settings) === DEFAULT_SOLVER && gridOf(settings) === 'uniform';
+}
+
+/** resolveSampling, its refusals (an evaluation budget too small for the solver) as one-line usage errors. */
+export function resolveSamplingOrRefuse(...args: Parameters<typeof resolveSampling>): ReturnType<typeof resolveSampling> {
+  try {
+    return resolveSampling(...args);
+  } catch (err) {
+    if (err instanceof RangeError && err.message.startsWith('sampler nfe ')) throw new UsageError('--' + err.message.slice('sampler '.length));
+    throw err;
+  }
 }
