@@ -1,6 +1,6 @@
 import type { GaussianPath } from '../process/index.js';
 import { describeSampler } from '../sampler/reverse-sde.js';
-import { ODE_TOLERANCE } from '../config/sampling.js';
+import { ODE_TOLERANCE } from '../config/ode-defaults.js';
 import { gridOf, solverOf, type SamplerDefaults, type SamplerSettings } from '../sampler/settings.js';
 import type { BundleConfig } from './format.js';
 

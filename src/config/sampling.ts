@@ -4,7 +4,9 @@ import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { stepsForEvaluations } from '../sampler/evaluation-budget.js';
 import { resolveSamplerSettings, type SamplerRequest, type SamplerSettings } from '../sampler/settings.js';
 import type { SolverName } from '../sampler/solvers.js';
-import type { Tolerance } from '../sampler/ode-solver.js';
+import { ODE_TOLERANCE } from './ode-defaults.js';
+
+export { ODE_TOLERANCE };
 
 /** How a target is sampled when the caller leaves a setting out; n is the number of samples. */
 export interface SamplingRecipe {
@@ -19,11 +21,6 @@ export interface SamplingRecipe {
 
 export type SamplingTargetKind = 'point' | 'image';
 
-/**
- * The adaptive ODE solver's (rk45) tolerance when none is asked for: on grid9
- * with the exact score it reaches the MMD^2 floor (docs/solvers.md).
- */
-export const ODE_TOLERANCE: Tolerance = { rtol: 1e-3, atol: 1e-3 };
 
 /**
  * The sampling recipes, by kind of target. `npm run sample` (from a run or a
