@@ -118,6 +118,20 @@ describe('probability-flow ODE solvers: order of convergence with the exact scor
   });
 });
 
+describe('tensor memory', () => {
+  it('every ODE solver leaves no tensor behind', async () => {
+    const path = createProcess('pbm');
+    for (const solver of ['euler', 'heun', 'rk45', 'dpm-solver++'] as const) {
+      const settings: SamplerSettings = { solver, steps: 5, tauMin: 1e-3, tauMax: path.tauMax, denoise: true, batchSize: 16, seed, clip: { lo: -3, hi: 3 } };
+      const full = solver === 'rk45' ? { ...settings, tolerance: { rtol: 1e-2, atol: 1e-2 } } : settings;
+      await sampleCounted(path, score, 20, dim, full);
+      const before = tf.memory().numTensors;
+      await sampleCounted(path, score, 20, dim, full);
+      expect(tf.memory().numTensors, solver).toBe(before);
+    }
+  });
+});
+
 describe('rk45', () => {
   it('reaches its tolerance, and tighter tolerances cost more evaluations (reported as counted)', async () => {
     const path = createProcess('vp');

@@ -123,25 +123,27 @@ function sdeBatch(predictor: ReverseSolver, corrector: Corrector | null, setting
   };
 }
 
-/** Progress units of an ODE batch: the share of [tau_min, tau_max] covered, in thousandths. */
-const ODE_UNITS = 1000;
+/** Progress units of an adaptive ODE batch: the share of [tau_min, tau_max] covered, in thousandths. */
+const ADAPTIVE_UNITS = 1000;
 
 /**
  * An ODE batch: starts from N(0, b(tau_max)^2 I) (probabilityFlowStart; the
  * batch's stream draws nothing else) and integrates the probability-flow ODE
- * down to tau_min on the settings' grid.
+ * down to tau_min on the settings' grid. Progress: one unit per level reached
+ * on a fixed grid, thousandths of the tau range for an adaptive solver.
  */
 function odeBatch(solver: OdeSolver, settings: SamplerSettings): BatchIntegrator {
   const { steps, tauMin, tauMax } = settings;
   const tolerance = settings.tolerance ?? { rtol: Number.NaN, atol: Number.NaN };
+  const adaptive = solver.evaluationsPerStep === null;
   return {
-    unitsPerBatch: ODE_UNITS,
+    unitsPerBatch: adaptive ? ADAPTIVE_UNITS : steps,
     async run({ path, rows, dim, rng, score, advance }) {
-      const levels = noiseLevels(path, gridOf(settings), steps, tauMin, tauMax).reverse();
+      const levels = noiseLevels(path, gridOf(settings), adaptive ? 1 : steps, tauMin, tauMax).reverse();
       const x = probabilityFlowStart(path, tauMax, rows, dim, rng);
       let reported = 0;
       const reached = async (tau: number) => {
-        const units = Math.round((ODE_UNITS * (tauMax - tau)) / (tauMax - tauMin));
+        const units = adaptive ? Math.round((ADAPTIVE_UNITS * (tauMax - tau)) / (tauMax - tauMin)) : reported + 1;
         if (units > reported) await advance(units - reported);
         reported = Math.max(reported, units);
       };
