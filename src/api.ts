@@ -13,7 +13,9 @@ import type { ScoreModel } from './bundle/score-model.js';
 export {
   sample,
   samplerSettings,
+  sampleWithCost,
   SOLVER_NAMES,
+  GRID_NAMES,
   BundleError,
   BUNDLE_FILES,
   BUNDLE_FORMAT_VERSION,
@@ -24,6 +26,8 @@ export {
   type SamplerRequest,
   type SamplerSettings,
   type SolverName,
+  type GridName,
+  type SamplingOutcome,
   type ScoreModel,
   type BundleConfig,
   type BundleReader,

@@ -128,6 +128,14 @@ describe.skipIf(!hasChromium)(`the static page in headless Chromium${hasChromium
     await page.click('#sample');
     const wasm = await runPage(2);
     expect(wasm).toMatchObject({ state: 'done', backend: 'wasm', steps: STEPS / 2, progress: [STEPS / 2, STEPS / 2] });
+
+    // An ODE solver chosen in the form: the page reports the evaluations it counted (10 Heun steps, 2 each, and the denoising).
+    await page.selectOption('#solver', 'heun');
+    await page.fill('#steps', '10');
+    await page.click('#sample');
+    const heun = await runPage(3);
+    expect(heun).toMatchObject({ state: 'done', solver: 'heun', steps: 10, nfe: 21 });
+    expect(await page.textContent('#status')).toMatch(/heun, 10 steps, 21 network evaluations each/);
     expect(pageErrors).toEqual([]);
 
     console.log(

@@ -26,8 +26,8 @@ describe('solver registry', () => {
   });
 
   it('refuses an unknown solver with a one-line error naming the accepted ones', () => {
-    expect(() => solverNamed('heun')).toThrow(/^sampler solver 'heun': unknown; accepted: euler-maruyama$/);
-    expect(samplerSettingsSchema.safeParse({ ...base, solver: 'heun' }).success).toBe(false);
+    expect(() => solverNamed('ddim')).toThrow(/^sampler solver 'ddim': unknown; accepted: euler-maruyama, euler, heun, rk45, dpm-solver\+\+$/);
+    expect(samplerSettingsSchema.safeParse({ ...base, solver: 'ddim' }).success).toBe(false);
     expect(samplerSettingsSchema.safeParse({ ...base, solver: 'euler-maruyama' }).success).toBe(true);
   });
 

@@ -83,10 +83,11 @@ export const bundleConfigSchema = z.object({
   }),
   /**
    * The recommended sampler settings (the process gives the time range), the
-   * solver named by `method`. Within format version 1, `clip` (absent: no clip)
-   * and `corrector` (absent: none) were added later.
+   * solver named by `method`. Within format version 1, `clip` (absent: no clip),
+   * `corrector` (absent: none), `grid` (absent: uniform) and `tolerance`
+   * (rk45's rtol and atol) were added later.
    */
-  sampler: samplerSettingsSchema.pick({ steps: true, denoise: true, corrector: true, seed: true, batchSize: true }).extend({
+  sampler: samplerSettingsSchema.pick({ grid: true, tolerance: true, steps: true, denoise: true, corrector: true, seed: true, batchSize: true }).extend({
     method: solverNameSchema,
     clip: dataRangeSchema.nullable().optional(),
     /** The update rule in words, precise enough to reimplement. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianPath } from '../process/index.js';
-import { sampleReverseSde, type SamplerProgress } from '../sampler/reverse-sde.js';
+import { stepsForEvaluations } from '../sampler/evaluation-budget.js';
+import { sampleCounted, type SamplerProgress, type SamplingOutcome } from '../sampler/reverse-sde.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { resolveSamplerSettings, type SamplerRequest, type SamplerSettings } from '../sampler/settings.js';
 import type { ScoreNetwork } from '../score-network.js';
@@ -35,21 +36,33 @@ export function scoreModel(config: BundleConfig, process: GaussianPath, network:
 }
 
 /**
- * What sample() takes: n, and any sampler setting to change (see SamplerRequest;
- * the rest are the bundle's recorded settings over its process's time range).
+ * What sample() takes: n, and any sampler setting to change (see SamplerRequest:
+ * `solver`, `grid`, `steps`, `tolerance` for rk45, ...; the rest are the
+ * bundle's recorded settings over its process's time range), or `nfe`, a
+ * budget of network evaluations per sample, instead of `steps`.
  * `clip: null` never clips; the batch size keys the noise stream, so it changes the draws.
  */
 export type SampleOptions = SamplerRequest & {
   n: number;
+  nfe?: number | undefined;
   onProgress?: SamplerProgress;
 };
 
-/** The settings sample() would use: the bundle's recorded ones with `request` over them. */
-export function samplerSettings(model: ScoreModel, request: SamplerRequest = {}): SamplerSettings {
-  return resolveSamplerSettings(request, recordedSamplerDefaults(model.config.sampler, model.process));
+/** The settings sample() would use: the bundle's recorded ones with `request` over them (`nfe` sets the steps). */
+export function samplerSettings(model: ScoreModel, request: SamplerRequest & { nfe?: number | undefined } = {}): SamplerSettings {
+  const { nfe, ...rest } = request;
+  const settings = resolveSamplerSettings(rest, recordedSamplerDefaults(model.config.sampler, model.process));
+  if (nfe === undefined) return settings;
+  if (rest.steps !== undefined) throw new RangeError(`sample: either nfe (${nfe}) or steps (${rest.steps}), not both`);
+  return { ...settings, steps: stepsForEvaluations(settings, nfe) };
 }
 
-/** Samples the model's reverse process with its solver (and corrector, if any): n x dim samples, row-major float32. */
-export function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Array> {
-  return sampleReverseSde(model.process, model.scoreFunction, o.n, model.dim, samplerSettings(model, o), o.onProgress);
+/** Samples the model with its solver (and corrector, if any): n x dim samples, row-major float32. */
+export async function sample(model: ScoreModel, o: SampleOptions): Promise<Float32Array> {
+  return (await sampleWithCost(model, o)).samples;
+}
+
+/** As sample(), with the network evaluations per sample it spent (counted). */
+export function sampleWithCost(model: ScoreModel, o: SampleOptions): Promise<SamplingOutcome> {
+  return sampleCounted(model.process, model.scoreFunction, o.n, model.dim, samplerSettings(model, o), o.onProgress);
 }

@@ -1,6 +1,6 @@
 import { exportCommand } from '../commands/export.js';
 import { parseCommandLine, type CommandSpec } from './command-line.js';
-import { EXPORT_FLAGS, exportFlagsSchema } from './export-options.js';
+import { EXPORT_FLAGS, exportCommandRequest, exportFlagsSchema } from './export-options.js';
 
 export const EXPORT_COMMAND: CommandSpec<typeof exportFlagsSchema> = {
   name: 'export',
@@ -12,5 +12,5 @@ export const EXPORT_COMMAND: CommandSpec<typeof exportFlagsSchema> = {
 };
 
 export async function exportCli(argv: string[]): Promise<number> {
-  return exportCommand(await parseCommandLine(EXPORT_COMMAND, argv));
+  return exportCommand(exportCommandRequest(await parseCommandLine(EXPORT_COMMAND, argv)));
 }

@@ -4,7 +4,7 @@ import { SAMPLE_FLAGS, sampleCommandRequest, sampleFlagsSchema } from './sample-
 
 export const SAMPLE_COMMAND: CommandSpec<typeof sampleFlagsSchema> = {
   name: 'sample',
-  usage: '$0 --run DIR | --bundle BUNDLE [flags]\n\nSample a trained run (or an exported bundle) with the reverse-time SDE and evaluate the samples.',
+  usage: '$0 --run DIR | --bundle BUNDLE [flags]\n\nSample a trained run (or an exported bundle) with the reverse-time SDE or a probability-flow ODE solver (--solver) and evaluate the samples.',
   flags: SAMPLE_FLAGS,
   schema: sampleFlagsSchema,
 };

@@ -5,6 +5,7 @@ import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import type { SampleCommandRequest } from '../commands/sample-request.js';
 import { SAMPLE_DEFAULTS, WEIGHT_CHOICES } from '../config/sample-defaults.js';
 import { SAMPLING_RECIPES, type SamplingRequest } from '../config/sampling.js';
+import { refuseStepsAndNfe, SOLVER_FLAGS, solverFlagsShape, solverRequest } from './solver-options.js';
 import { bounded, flag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 const POINT = SAMPLING_RECIPES.point;
@@ -26,7 +27,8 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   run: str('run directory written by npm run train (this or --bundle is required)'),
   bundle: str('bundle directory written by npm run export, instead of --run'),
   n: str(bounded('number of samples', 'samples'), `${POINT.n} (mnist: ${IMAGE.n})`),
-  steps: str(bounded('Euler-Maruyama steps', 'samplerSteps'), `${POINT.steps} (mnist: ${IMAGE.steps})`),
+  ...SOLVER_FLAGS,
+  steps: str(bounded('solver steps (grid intervals); rk45 does not use it', 'samplerSteps'), `${POINT.steps} (mnist: ${IMAGE.steps})`),
   'tau-min': str('last noise level of the reverse SDE', "the process's tau_min"),
   'tau-max': str('first noise level (where the prior is placed)', "the process's tau_max"),
   'batch-size': str(bounded('particles integrated together', 'batchSize'), `${POINT.batchSize} (mnist: ${IMAGE.batchSize})`),
@@ -41,7 +43,11 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   oracle: { type: 'boolean', default: false, describe: "use the target's exact score instead of the network" },
   weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.weights),
   seed: str('seed of the sampling noise and reference samples', "the run's seed"),
-  out: str('output directory (new or empty: a folder holding anything is refused)', '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-em|-pc<K>-snr<r>][-nodenoise][-noclip] (em or pc: a corrector other than the default)'),
+  out: str(
+    'output directory (new or empty: a folder holding anything is refused)',
+    '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-em|-pc<K>-snr<r>][-nodenoise][-noclip] (em or pc: a corrector other than the default); ' +
+      'another solver or grid: <ema|raw|oracle>-n<N>-<solver>-<grid | rtol<r>-atol<a>>-nfe<evaluations spent>-seed<seed>[-nodenoise][-noclip]',
+  ),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
   threads: threadsOption(),
   classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', DEFAULT_CLASSIFIER_DIR),
@@ -63,6 +69,7 @@ export const sampleFlagsSchema = z.object({
   run: opt(z.string().min(1, { error: 'a run directory' })),
   bundle: opt(z.string().min(1, { error: 'a bundle directory' })),
   n: opt(flag.intIn('samples')),
+  ...solverFlagsShape,
   steps: opt(flag.intIn('samplerSteps')),
   tauMin: opt(flag.unitInterval()),
   tauMax: opt(flag.upToOne()),
@@ -79,7 +86,10 @@ export const sampleFlagsSchema = z.object({
   threads: opt(threadsFlag()),
   classifier: opt(z.string().min(1, { error: 'a directory path' })),
   json: z.boolean(),
-}).superRefine(oneSource);
+}).superRefine((flags, ctx) => {
+  oneSource(flags, ctx);
+  refuseStepsAndNfe(flags, ctx);
+});
 
 export type SampleFlags = z.infer<typeof sampleFlagsSchema>;
 
@@ -87,7 +97,7 @@ export type SampleFlags = z.infer<typeof sampleFlagsSchema>;
 export function samplingRequest(f: SampleFlags): SamplingRequest {
   return {
     n: f.n,
-    steps: f.steps,
+    ...solverRequest(f),
     tauMin: f.tauMin,
     tauMax: f.tauMax,
     denoise: f.denoise,

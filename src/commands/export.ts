@@ -6,7 +6,8 @@ import { dataRangeOf } from '../../datasets/sources.js';
 import { initBackend } from '../platform/backend.js';
 import { EXPORT_DEFAULTS } from '../config/export-defaults.js';
 import { printJsonSummary } from './json-summary.js';
-import { resolveSampling } from '../config/sampling.js';
+import { resolveSampling, samplingRecipe } from '../config/sampling.js';
+import { refuseSolverFlags, resolveSamplingOrRefuse } from './solver-flags.js';
 import { processFromConfig } from '../run/build.js';
 import { readRunConfig } from '../run/run-dir.js';
 import { exportBundle } from '../bundle/export.js';
@@ -41,7 +42,10 @@ async function exportLocked(f: ExportCommandRequest): Promise<number> {
   // The sampler settings `npm run sample` would use on the run (images: smaller batches, fewer steps, the corrector).
   const run = readRunConfig(f.run, '--run');
   const target = { name: run.target.name, dataRange: dataRangeOf(run.target.name) };
-  const { settings } = resolveSampling({}, { target, process: processFromConfig(run), seed: run.train.seed });
+  const path = processFromConfig(run);
+  const sampling = f.sampling ?? {};
+  refuseSolverFlags(sampling, sampling.solver ?? samplingRecipe(target.name).solver, path);
+  const { settings } = resolveSamplingOrRefuse(sampling, { target, process: path, seed: run.train.seed });
   const result = exportBundle({
     runDir: f.run,
     outDir: f.out,

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataSource } from '../../datasets/target.js';
 import { describeBackend, initBackend } from '../platform/backend.js';
@@ -6,7 +7,7 @@ import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evalua
 import { printJsonSummary } from './json-summary.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { SAMPLE_DEFAULTS } from '../config/sample-defaults.js';
-import { resolveSampling } from '../config/sampling.js';
+import { samplingRecipe } from '../config/sampling.js';
 import { checkSamplingMemory } from '../config/memory-estimate.js';
 import { backboneConfig } from '../config/run-config.js';
 import type { BackboneConfig } from '../../models/backbone.js';
@@ -22,9 +23,12 @@ import { checkOutPlace } from '../io/out-place.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
-import { holdsSamples, samplesDir } from '../run/evaluation-label.js';
+import { holdsSamples, samplesDir, solverSamplesDir } from '../run/evaluation-label.js';
 import { describeOccupants, occupantsOf } from '../io/staged-dir.js';
+import { solverOf } from '../sampler/settings.js';
+import { isOdeSolver, solverNamed } from '../sampler/solvers.js';
 import type { SampleCommandRequest } from './sample-request.js';
+import { keepsStepsFolderName, refuseSolverFlags, resolveSamplingOrRefuse, solverLabel } from './solver-flags.js';
 
 /** What the sampler draws from: a run directory or an exported bundle (--bundle). */
 interface SamplingSource {
@@ -114,7 +118,8 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
 async function sampleWithLocks(f: SampleCommandRequest, locks: DirLock[]): Promise<number> {
   const startedAt = performance.now();
   const source = f.bundle !== undefined ? await bundleSource(f, f.bundle) : await runSource(f, f.run!);
-  const { n, settings, recipe } = resolveSampling(f.sampling, { target: source.target, process: source.path, seed: source.defaultSeed });
+  refuseSolverFlags(f.sampling, f.sampling.solver ?? samplingRecipe(source.target.name).solver, source.path);
+  const { n, settings, recipe } = resolveSamplingOrRefuse(f.sampling, { target: source.target, process: source.path, seed: source.defaultSeed });
   const { steps, tauMin, tauMax, seed } = settings;
   checkSamplingMemory(source.network, n, settings.batchSize, isImageSource(source.target), { n: '--n', batchSize: '--batch-size' });
   if (!(tauMin < tauMax)) throw new UsageError(`--tau-min ${tauMin}: must be below --tau-max (${tauMax})`);
@@ -134,16 +139,25 @@ async function sampleWithLocks(f: SampleCommandRequest, locks: DirLock[]): Promi
     throw new UsageError(`--corrector-snr ${correctorSnr}: applies only with --corrector-steps 1 or more`);
   }
   const variants = [
-    ...correctorVariant(settings.corrector, recipe.corrector),
+    ...(isOdeSolver(solverNamed(solverOf(settings))) ? [] : correctorVariant(settings.corrector, recipe.corrector)),
     ...(f.sampling.denoise === false ? ['nodenoise'] : []),
     ...(f.sampling.clip !== null || source.target.dataRange === undefined ? [] : ['noclip']),
   ];
-  const outDir = f.out ?? samplesDir(source.dir, f.oracle ? 'oracle' : source.weightsLabel, n, steps, seed, variants);
-  refuseOccupiedOut(outDir, f.out !== undefined);
-  checkOutPlace(outDir, f.out !== undefined ? '--out' : '');
+  const label = f.oracle ? 'oracle' : source.weightsLabel;
+  // Another solver or grid: the folder names the evaluations spent, known once sampled (checked again then).
+  const outDir =
+    f.out ?? (keepsStepsFolderName(settings) ? samplesDir(source.dir, label, n, steps, seed, variants) : (nfe: number) => solverSamplesDir(source.dir, label, n, solverLabel(settings), nfe, seed, variants));
+  if (typeof outDir === 'string') refuseOccupiedOut(outDir, f.out !== undefined);
+  checkOutPlace(typeof outDir === 'string' ? outDir : path.dirname(outDir(0)), f.out !== undefined ? '--out' : '');
   // Into the run's own samples folder: the run is locked against a training or sampling of it at the same time.
   if (f.bundle === undefined && f.out === undefined) locks.push(lockRunDir(source.dir, 'npm run sample'));
-  console.log(`sampling ${n} points with ${steps} steps from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
+  const checkedOutDir = typeof outDir === 'string' ? outDir : (nfe: number) => {
+    const dir = outDir(nfe);
+    refuseOccupiedOut(dir, false);
+    return dir;
+  };
+  const how = settings.tolerance !== undefined ? `rtol ${settings.tolerance.rtol}, atol ${settings.tolerance.atol}` : `${steps} steps${settings.grid !== undefined ? ` on the ${settings.grid} grid` : ''}`;
+  console.log(`sampling ${n} points with ${solverOf(settings)} (${how}) from ${scoreSource}, tau ${tauMax} -> ${tauMin}`);
   const progress = samplerProgress();
   const evaluation = await evaluateSource({
     target: source.target,
@@ -153,10 +167,11 @@ async function sampleWithLocks(f: SampleCommandRequest, locks: DirLock[]): Promi
     scoreSource,
     n,
     sampler: settings,
-    outDir,
+    outDir: checkedOutDir,
     onProgress: progress.onProgress,
   });
   progress.stop();
+  console.log(`${solverOf(settings)}: ${evaluation.result.nfe} network evaluations per sample, ${evaluation.result.samplingSeconds.toFixed(2)} s of sampling`);
   printAnyEvaluation(evaluation);
   if (f.json) {
     printJsonSummary({
@@ -167,6 +182,9 @@ async function sampleWithLocks(f: SampleCommandRequest, locks: DirLock[]): Promi
       score: scoreSource,
       n,
       steps,
+      solver: solverOf(settings),
+      nfe: evaluation.result.nfe,
+      sampling_seconds: evaluation.result.samplingSeconds,
       wall_seconds: (performance.now() - startedAt) / 1000,
       ...withoutSamplesDir(evaluationSummary(evaluation)),
     });

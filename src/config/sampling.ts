@@ -1,8 +1,12 @@
 import { isImageTargetName } from '../../datasets/index.js';
 import type { DataRange } from '../../datasets/target.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
+import { stepsForEvaluations } from '../sampler/evaluation-budget.js';
 import { resolveSamplerSettings, type SamplerRequest, type SamplerSettings } from '../sampler/settings.js';
 import type { SolverName } from '../sampler/solvers.js';
+import { ODE_TOLERANCE } from './ode-defaults.js';
+
+export { ODE_TOLERANCE };
 
 /** How a target is sampled when the caller leaves a setting out; n is the number of samples. */
 export interface SamplingRecipe {
@@ -16,6 +20,7 @@ export interface SamplingRecipe {
 }
 
 export type SamplingTargetKind = 'point' | 'image';
+
 
 /**
  * The sampling recipes, by kind of target. `npm run sample` (from a run or a
@@ -37,8 +42,8 @@ export function samplingRecipe(targetName: string): SamplingRecipe {
   return SAMPLING_RECIPES[isImageTargetName(targetName) ? 'image' : 'point'];
 }
 
-/** Partial settings plus the number of samples. */
-export type SamplingRequest = SamplerRequest & { n?: number | undefined };
+/** Partial settings plus the number of samples, and optionally an evaluation budget instead of `steps`. */
+export type SamplingRequest = SamplerRequest & { n?: number | undefined; nfe?: number | undefined };
 
 /** What the defaults depend on besides the recipe. */
 export interface SamplingContext {
@@ -70,6 +75,11 @@ export function resolveSampling(request: SamplingRequest, context: SamplingConte
     seed: context.seed,
     clip: context.target.dataRange ?? null,
     corrector: recipe.corrector,
+    tolerance: ODE_TOLERANCE,
   });
+  if (request.nfe !== undefined) {
+    if (request.steps !== undefined) throw new RangeError(`sampling: either nfe (${request.nfe}) or steps (${request.steps}), not both`);
+    settings.steps = stepsForEvaluations(settings, request.nfe);
+  }
   return { n: request.n ?? recipe.n, settings, recipe };
 }

@@ -6,14 +6,17 @@
  *   const model = await loadScoreModel('bundles/grid9/');
  *   const s = model.score(x, 0.5);                   // s(x, tau), x: [n, dim]
  *   const xs = await sample(model, { n: 1000, steps: 200 });
+ *   const { samples, nfe } = await sampleWithCost(model, { n: 1000, solver: 'heun', nfe: 35 });
  *   samplerSettings(model, { steps: 200 });         // the full settings that call used
  */
 import { loadScoreModelFrom, type LoadOptions } from '../bundle/load.js';
 import { fetchReader, type BundleReader } from '../bundle/reader.js';
 import type { ScoreModel } from '../bundle/score-model.js';
 
-export { sample, samplerSettings, type SampleOptions, type ScoreModel } from '../bundle/score-model.js';
+export { sample, samplerSettings, sampleWithCost, type SampleOptions, type ScoreModel } from '../bundle/score-model.js';
 export { SOLVER_NAMES, type SolverName } from '../sampler/solvers.js';
+export { GRID_NAMES, type GridName } from '../sampler/noise-grid.js';
+export type { SamplingOutcome } from '../sampler/reverse-sde.js';
 export type { SamplerRequest, SamplerSettings } from '../sampler/settings.js';
 export { BundleError } from '../bundle/errors.js';
 export { BUNDLE_FILES, BUNDLE_FORMAT_VERSION, type BundleConfig } from '../bundle/format.js';

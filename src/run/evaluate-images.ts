@@ -8,9 +8,10 @@ import { writeFolderStaged } from '../io/staged-dir.js';
 import { writeImageGrid } from '../io/png-grid.js';
 import { imageMetrics, ImageMetricsReference, type ImageMetrics } from '../metrics/image.js';
 import type { GaussianPath } from '../process/index.js';
-import { sampleReverseSde, type SamplerProgress } from '../sampler/reverse-sde.js';
+import { sampleCounted, type SamplerProgress } from '../sampler/reverse-sde.js';
 import type { SamplerSettings } from '../sampler/settings.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
+import { outDirOf } from './evaluate.js';
 import { samplingReport } from './sampling-report.js';
 
 export interface ImageEvaluationRequest {
@@ -21,7 +22,8 @@ export interface ImageEvaluationRequest {
   scoreSource: string;
   n: number;
   sampler: SamplerSettings;
-  outDir: string;
+  /** The output folder, or how to name it from the evaluations spent (see EvaluationRequest). */
+  outDir: string | ((nfe: number) => string);
   /** Folder of the cached classifier whose features and labels the metrics use. */
   classifierDir: string;
   onProgress?: SamplerProgress;
@@ -29,6 +31,8 @@ export interface ImageEvaluationRequest {
 
 export interface ImageEvaluationResult {
   outDir: string;
+  /** Score evaluations per sample the sampling spent (counted). */
+  nfe: number;
   /** Null when no classifier could judge the images (see `note`). */
   metrics: ImageMetrics | null;
   note: string | null;
@@ -63,13 +67,14 @@ export function classifierProblem(source: ImageSource, dir: string): string | nu
 export async function evaluateImages(req: ImageEvaluationRequest): Promise<ImageEvaluationResult> {
   const { source } = req;
   const t0 = performance.now();
-  const samples = await sampleReverseSde(req.path, req.score, req.n, source.dim, req.sampler, req.onProgress);
+  const { samples, nfe } = await sampleCounted(req.path, req.score, req.n, source.dim, req.sampler, req.onProgress);
   const samplingSeconds = (performance.now() - t0) / 1000;
+  const outDir = outDirOf(req.outDir, nfe);
 
   const files = {
-    samples: path.join(req.outDir, 'samples.npy'),
-    grid: path.join(req.outDir, 'samples.png'),
-    metrics: path.join(req.outDir, 'metrics.json'),
+    samples: path.join(outDir, 'samples.npy'),
+    grid: path.join(outDir, 'samples.png'),
+    metrics: path.join(outDir, 'metrics.json'),
   };
 
   const t1 = performance.now();
@@ -88,15 +93,15 @@ export async function evaluateImages(req: ImageEvaluationRequest): Promise<Image
   const report = {
     ...(metrics ?? { image_metrics_skipped: note }),
     classifier: req.classifierDir,
-    ...samplingReport(req, source.name, samplingSeconds, metricSeconds),
+    ...samplingReport(req, source.name, nfe, samplingSeconds, metricSeconds),
   };
   // All three files appear together or not at all (a full disk leaves no partial folder).
-  await writeFolderStaged(req.outDir, async (dir) => {
+  await writeFolderStaged(outDir, async (dir) => {
     await writeNpy(path.join(dir, 'samples.npy'), samples, [req.n, source.dim]);
     await writeImageGrid(path.join(dir, 'samples.png'), samples, req.n, { height: source.height, width: source.width, columns: 8, rows: 8 });
     await writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
   });
-  return { outDir: req.outDir, metrics, note, samplingSeconds, metricSeconds, files };
+  return { outDir, nfe, metrics, note, samplingSeconds, metricSeconds, files };
 }
 
 /** Plain-text summary of the image metrics. */

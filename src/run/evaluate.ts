@@ -7,7 +7,7 @@ import { computeMetricsWithFloor, metricContextOf, type MetricValues } from '../
 import type { GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
-import { sampleReverseSde, type SamplerProgress } from '../sampler/reverse-sde.js';
+import { sampleCounted, type SamplerProgress } from '../sampler/reverse-sde.js';
 import type { SamplerSettings } from '../sampler/settings.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import { renderSamplesPlot } from './plot-samples.js';
@@ -15,6 +15,8 @@ import { samplingReport } from './sampling-report.js';
 
 export interface EvaluationResult {
   outDir: string;
+  /** Score evaluations per sample the sampling spent (counted). */
+  nfe: number;
   metrics: MetricValues;
   floor: MetricValues;
   samplingSeconds: number;
@@ -32,8 +34,14 @@ export interface EvaluationRequest {
   scoreSource: string;
   n: number;
   sampler: SamplerSettings;
-  outDir: string;
+  /** The output folder, or how to name it from the score evaluations the sampling spent (called once, before anything is written). */
+  outDir: string | ((nfe: number) => string);
   onProgress?: SamplerProgress;
+}
+
+/** The output folder of a request, once the evaluations spent are known. */
+export function outDirOf(outDir: string | ((nfe: number) => string), nfe: number): string {
+  return typeof outDir === 'string' ? outDir : outDir(nfe);
 }
 
 /**
@@ -45,8 +53,9 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
   const { target } = req;
   const d = target.dim;
   const t0 = performance.now();
-  const samples32 = await sampleReverseSde(req.path, req.score, req.n, d, req.sampler, req.onProgress);
+  const { samples: samples32, nfe } = await sampleCounted(req.path, req.score, req.n, d, req.sampler, req.onProgress);
   const samplingSeconds = (performance.now() - t0) / 1000;
+  const outDir = outDirOf(req.outDir, nfe);
 
   const t1 = performance.now();
   const samples = Float64Array.from(samples32);
@@ -56,23 +65,23 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
   const metricSeconds = (performance.now() - t1) / 1000;
 
   const files = {
-    samples: path.join(req.outDir, 'samples.npy'),
-    plot: path.join(req.outDir, 'samples.png'),
-    metrics: path.join(req.outDir, 'metrics.json'),
+    samples: path.join(outDir, 'samples.npy'),
+    plot: path.join(outDir, 'samples.png'),
+    metrics: path.join(outDir, 'metrics.json'),
   };
   const report = {
     ...metrics,
     floor,
     sinkhorn_convergence: sinkhorn,
-    ...samplingReport(req, target.name, samplingSeconds, metricSeconds),
+    ...samplingReport(req, target.name, nfe, samplingSeconds, metricSeconds),
   };
   const plot = await renderSamplesPlot(target, samples, reference);
   // All three files appear together or not at all (a full disk leaves no partial folder).
-  await writeFolderStaged(req.outDir, async (dir) => {
+  await writeFolderStaged(outDir, async (dir) => {
     await writeNpy(path.join(dir, 'samples.npy'), samples32, [req.n, d]);
     await writeFileAtomic(path.join(dir, 'samples.png'), plot);
     await writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
   });
   const sinkhornConverged = sinkhorn.samples.converged && sinkhorn.floor.converged;
-  return { outDir: req.outDir, metrics, floor, samplingSeconds, metricSeconds, sinkhornConverged, files };
+  return { outDir, nfe, metrics, floor, samplingSeconds, metricSeconds, sinkhornConverged, files };
 }

@@ -8,6 +8,11 @@ export function samplesDir(runDir: string, source: string, n: number, steps: num
   return path.join(runDir, RUN_FILES.samples, [`${source}-n${n}-steps${steps}-seed${seed}`, ...variants].join('-'));
 }
 
+/** The folder of a sampling with another solver or grid: it names the solver and the score evaluations it spent. */
+export function solverSamplesDir(runDir: string, source: string, n: number, solver: string, nfe: number, seed: number, variants: string[] = []): string {
+  return path.join(runDir, RUN_FILES.samples, [`${source}-n${n}-${solver}-nfe${Number(nfe.toFixed(1))}-seed${seed}`, ...variants].join('-'));
+}
+
 /**
  * The folder of train's own evaluation at `step`: the plain name, or, when an
  * earlier evaluation holds that (a run resumed to more steps), the name with

@@ -10,11 +10,13 @@ export interface SamplingProvenance {
 }
 
 /** The metrics.json fields shared by point-cloud and image evaluations. */
-export function samplingReport(req: SamplingProvenance, targetName: string, samplingSeconds: number, metricSeconds: number) {
+export function samplingReport(req: SamplingProvenance, targetName: string, nfe: number, samplingSeconds: number, metricSeconds: number) {
   return {
     n: req.n,
     score: req.scoreSource,
     sampler: { method: samplerMethod(req.sampler), ...req.sampler },
+    /** Score evaluations per sample, counted while sampling. */
+    nfe,
     process: { name: req.path.name, ...req.path.params },
     target: targetName,
     sampling_seconds: samplingSeconds,

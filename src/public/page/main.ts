@@ -1,7 +1,8 @@
 /**
  * The static page: loads a bundle with TensorFlow.js, samples with the reverse
  * SDE and plots the samples over the target density. Settings come from the
- * form, pre-filled from the query string (?bundle=URL&n=&steps=&seed=&backend=&autorun=1).
+ * form, pre-filled from the query string (?bundle=URL&n=&solver=&steps=&seed=&backend=&autorun=1).
+ * The solver list is the registry's; an empty choice keeps the bundle's.
  * window.scoreSde exposes the state and the samples (for the headless test).
  */
 import { createTargetFromConfig } from '../../../datasets/exact-targets.js';
@@ -9,7 +10,7 @@ import type { Target } from '../../../datasets/target.js';
 import { mmd2 } from '../../metrics/mmd.js';
 import { Rng } from '../../rng.js';
 import { RNG_STREAMS } from '../../rng-streams.js';
-import { loadScoreModel, sample, samplerSettings, type ScoreModel } from '../index.js';
+import { loadScoreModel, samplerSettings, sampleWithCost, SOLVER_NAMES, type ScoreModel, type SolverName } from '../index.js';
 import { initPageBackend, PAGE_BACKENDS, type PageBackend } from './backend.js';
 import { clearPlot, drawDensity, drawPoints, viewAround } from './plot.js';
 
@@ -20,7 +21,10 @@ export interface PageState {
   error?: string;
   backend?: string;
   n?: number;
+  solver?: string;
   steps?: number;
+  /** Network evaluations per sample, as counted. */
+  nfe?: number;
   seed?: number;
   samples?: number[];
   mmd2?: number | null;
@@ -38,6 +42,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 interface Settings {
   bundle: string;
   n: number;
+  /** Undefined: the bundle's. */
+  solver: SolverName | undefined;
   steps: number;
   seed: number | undefined;
   backend: PageBackend;
@@ -49,6 +55,7 @@ function readSettings(): Settings {
   const settings = {
     bundle: $<HTMLInputElement>('bundle').value.trim(),
     n: int('n'),
+    solver: ($<HTMLSelectElement>('solver').value || undefined) as SolverName | undefined,
     steps: int('steps'),
     seed: seedText === '' ? undefined : Number.parseInt(seedText, 10),
     backend: $<HTMLSelectElement>('backend').value as PageBackend,
@@ -65,6 +72,8 @@ function prefillFromQuery(): boolean {
     const value = query.get(id);
     if (value !== null) $<HTMLInputElement>(id).value = value;
   }
+  const solver = query.get('solver');
+  if (solver !== null && (SOLVER_NAMES as readonly string[]).includes(solver)) $<HTMLSelectElement>('solver').value = solver;
   const backend = query.get('backend');
   if (backend !== null && (PAGE_BACKENDS as readonly string[]).includes(backend)) $<HTMLSelectElement>('backend').value = backend;
   return query.get('autorun') === '1';
@@ -112,9 +121,11 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
   }
   $('description').textContent = describeModel(model);
   const d = model.dim;
-  // The form's settings over the bundle's recorded ones (its solver, corrector, clip, and seed when left empty).
-  const request = { steps: settings.steps, seed: settings.seed };
-  const { seed } = samplerSettings(model, request);
+  // The form's settings over the bundle's recorded ones (its solver when none is chosen, corrector, clip, and seed when left empty).
+  const request = { solver: settings.solver, steps: settings.steps, seed: settings.seed };
+  const resolved = samplerSettings(model, request);
+  const { seed } = resolved;
+  const solver = resolved.solver ?? 'euler-maruyama';
   const target = targetOf(model);
   const canvas = $<HTMLCanvasElement>('plot');
   const reference = target ? target.sample(settings.n, Rng.derive(seed, RNG_STREAMS.reference, 0)) : null;
@@ -125,7 +136,7 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
 
   window.scoreSde = { state: 'sampling', run: runNumber, backend: backend.name };
   const started = performance.now();
-  const samples32 = await sample(model, {
+  const { samples: samples32, nfe } = await sampleWithCost(model, {
     n: settings.n,
     ...request,
     onProgress: (done, total) => {
@@ -133,7 +144,7 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
       const rate = done / Math.max(seconds, 1e-9);
       progress.max = total;
       progress.value = done;
-      setStatus(`${backend.note ? backend.note + '; ' : ''}step ${done}/${total}, ${rate.toFixed(1)} steps/s, ETA ${((total - done) / rate).toFixed(1)} s`);
+      setStatus(`${backend.note ? backend.note + '; ' : ''}${solver}: ${done}/${total}, ETA ${((total - done) / rate).toFixed(1)} s`);
     },
   });
   const samplingSeconds = (performance.now() - started) / 1000;
@@ -142,7 +153,7 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
   drawPoints(canvas, samples, d, view, 'rgba(230, 110, 0, 0.75)');
   const distance = reference ? mmd2(samples, reference, d) : null;
   setStatus(
-    `${settings.n} samples, ${settings.steps} steps, seed ${seed}, ${backend.name} backend, ${samplingSeconds.toFixed(1)} s` +
+    `${settings.n} samples, ${solver}${resolved.tolerance ? '' : `, ${settings.steps} steps`}, ${nfe} network evaluations each, seed ${seed}, ${backend.name} backend, ${samplingSeconds.toFixed(1)} s` +
       (distance !== null ? `; MMD^2 against ${settings.n} target samples: ${distance.toExponential(3)}` : ''),
   );
   window.scoreSde = {
@@ -150,7 +161,9 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
     run: runNumber,
     backend: backend.name,
     n: settings.n,
+    solver,
     steps: settings.steps,
+    nfe,
     seed,
     samples: Array.from(samples32),
     mmd2: distance,
@@ -160,6 +173,8 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number): Promise<v
 
 function start(): void {
   window.scoreSde = { state: 'idle', run: 0 };
+  const solvers = $<HTMLSelectElement>('solver');
+  for (const name of SOLVER_NAMES) solvers.add(new Option(name, name));
   const cache = new Map<string, ScoreModel>();
   const button = $<HTMLButtonElement>('sample');
   let runs = 0;
