@@ -135,7 +135,7 @@ describe('train: existing results are never overwritten', () => {
 
 describe('sample: bad input', () => {
   const cases: [string[], RegExp][] = [
-    [[], /^--run undefined: expected a run directory \(the flag is required\)$/],
+    [[], /^--run is required: the run directory written by npm run train \(or --bundle BUNDLE\)$/],
     [['--run', '/nonexistent/run'], /^--run \/nonexistent\/run: no such run directory$/],
     [['--run', 'RUN', '--n', '0'], /^--n '0': expected a positive integer$/],
     [['--run', 'RUN', '--steps', 'many'], /^--steps 'many': expected a positive integer$/],
@@ -218,7 +218,7 @@ describe('the command line process', () => {
     expect(lines).toEqual(["error: --steps '-1': expected a positive integer"]);
   });
 
-  it('train --json prints a summary as the last line of stdout', () => {
+  it('train --json prints only the JSON summary on stdout, the human text on stderr', () => {
     const out = path.join(tempDir('json'), 'run');
     const result = spawnSync(
       process.execPath,
@@ -226,8 +226,9 @@ describe('the command line process', () => {
       { cwd: root, encoding: 'utf8' },
     );
     expect(result.status).toBe(0);
-    const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ status: 'completed', run_dir: out, backend: 'wasm', steps: 10 });
+    expect(result.stderr).toContain(`run directory: ${out}`);
     expect(typeof summary.wall_seconds).toBe('number');
   });
 });

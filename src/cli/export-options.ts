@@ -10,12 +10,12 @@ export const EXPORT_FLAGS: Record<string, Options> = {
   out: str('new bundle directory (required; must not exist or be empty)'),
   format: str(`weight files: ${EXPORT_FORMATS.join(', ')} (tfjs: weights.bin + TensorFlow.js manifest; safetensors: model.safetensors)`, EXPORT_DEFAULTS.format),
   weights: str(`which weights: ${WEIGHT_CHOICES.join(', ')}`, EXPORT_DEFAULTS.weights),
-  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+  json: { type: 'boolean', default: false, describe: 'print only a JSON summary on stdout (other text goes to stderr)' },
 };
 
 export const exportFlagsSchema = z.object({
-  run: z.string({ error: 'a run directory (the flag is required)' }).min(1, { error: 'a run directory' }),
-  out: z.string({ error: 'a bundle directory (the flag is required)' }).min(1, { error: 'a bundle directory' }),
+  run: z.string({ error: 'the run directory written by npm run train' }).min(1, { error: 'a run directory' }),
+  out: z.string({ error: 'the new bundle directory' }).min(1, { error: 'a bundle directory' }),
   format: flag.oneOf(EXPORT_FORMATS).optional(),
   weights: flag.oneOf(WEIGHT_CHOICES).optional(),
   json: z.boolean(),

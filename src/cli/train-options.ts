@@ -14,7 +14,7 @@ import { IMAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS } from '../config/recipes.js';
 import { MAX_REPLICAS } from '../config/replicas.js';
 import type { TrainRequest } from '../config/train-request.js';
 import { IMAGE_SAMPLE_DEFAULTS } from './sample-options.js';
-import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
+import { flag, numberFlag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 const d = TRAIN_DEFAULTS;
 const i = IMAGE_TRAIN_DEFAULTS;
@@ -30,14 +30,7 @@ export function replicasOption(group?: string): Options {
 
 /** `--replicas`, as typed: an integer from 1 to MAX_REPLICAS. */
 export const replicasFlag = () =>
-  z.string().transform((text, ctx) => {
-    const value = text.trim() === '' ? Number.NaN : Number(text);
-    if (!(Number.isInteger(value) && value >= 1 && value <= MAX_REPLICAS)) {
-      ctx.addIssue({ code: 'custom', message: `an integer from 1 to ${MAX_REPLICAS}` });
-      return z.NEVER;
-    }
-    return value;
-  });
+  numberFlag(`an integer from 1 to ${MAX_REPLICAS}`, (v) => Number.isInteger(v) && v >= 1 && v <= MAX_REPLICAS);
 
 const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
 
@@ -109,7 +102,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   'eval-steps': str(`Euler-Maruyama steps for the evaluation (mnist: each followed by ${IMAGE_SAMPLE_DEFAULTS.correctorSteps} Langevin corrector step at snr ${IMAGE_SAMPLE_DEFAULTS.correctorSnr}, as npm run sample does)`, 'Evaluation:', `${d.evalSteps} (mnist: ${IMAGE_SAMPLE_DEFAULTS.steps})`),
   'eval-batch-size': str('particles integrated together', 'Evaluation:', `${d.evalBatchSize} (mnist: ${IMAGE_SAMPLE_DEFAULTS.batchSize})`),
   classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', 'Evaluation:', DEFAULT_CLASSIFIER_DIR),
-  json: { type: 'boolean', describe: 'print a JSON summary as the last line of stdout', default: false },
+  json: { type: 'boolean', describe: 'print only a JSON summary on stdout (other text goes to stderr)', default: false },
 };
 
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();

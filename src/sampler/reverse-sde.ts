@@ -56,6 +56,7 @@ export async function integrateReverseSde(
   const batches = Math.ceil(n / settings.batchSize);
   const total = batches * steps;
   let done = 0;
+  onProgress?.(0, total);
   for (let bi = 0; bi < batches; bi++) {
     const rows = Math.min(settings.batchSize, n - bi * settings.batchSize);
     const rng = Rng.derive(settings.seed, RNG_STREAMS.sample, bi);
