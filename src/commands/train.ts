@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { isImageTargetName, type DataSource } from '../../datasets/index.js';
 import { dataRangeOf } from '../../datasets/sources.js';
@@ -16,6 +17,7 @@ import type { Evaluation } from '../run/evaluation.js';
 import { createRunDir, defaultRunDir, hasCheckpoint, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
 import { evaluateEma, openTrainingRun, trainRun, type TrainingRun } from '../run/training-run.js';
 import type { SamplerSettings } from '../sampler/settings.js';
+import { dropNumberedCheckpointsAfter, numberedCheckpointFile, numberedCheckpoints, placeFileAtomically } from '../train/numbered-checkpoints.js';
 import { shardRows } from '../train/replicas/layout.js';
 import { ReplicaPool } from '../train/replicas/pool.js';
 import type { TrainingOutcome } from '../train/trainer.js';
@@ -34,7 +36,7 @@ export async function trainCommand(f: TrainCommandRequest): Promise<number> {
   checkClassifierFlag(f, resolved.config);
   const backend = await prepareBackend(f, resolved.config);
   const opened = openRun(f, resolved, backend);
-  const trained = await train(opened);
+  const trained = await train(opened, f.keepCheckpoints);
   if (trained.outcome.status !== 'completed') return reportStopped(f, opened, trained.outcome);
   const evaluation = evalPlan !== null ? await evaluate(opened, trained.outcome.step, evalPlan) : undefined;
   return report(f, opened, trained, evaluation, startedAt);
@@ -46,20 +48,34 @@ interface ResolvedRun {
   config: RunConfig;
   /** The data a new run's config was resolved from (a resumed run reads its own). */
   source?: DataSource;
-  resume: boolean;
+  /** false: a new run; true: from checkpoint.bin; a file: from that numbered checkpoint (--from-step). */
+  resume: boolean | string;
 }
 
 function resolveOrResume(f: TrainCommandRequest): ResolvedRun {
+  if (f.fromStep !== undefined && f.resume === undefined) {
+    throw new UsageError(`--from-step ${f.fromStep}: goes with --resume DIR (the run whose checkpoint to continue from)`);
+  }
   if (f.resume !== undefined) {
     const runDir = f.resume;
     const stored = readRunConfig(runDir, '--resume');
     if (!hasCheckpoint(runDir)) {
       throw new UsageError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} in the run directory; nothing to resume`);
     }
-    return { runDir, config: resumeRunConfig(stored, f.run, runDir, f), resume: true };
+    const resume = f.fromStep === undefined ? true : numberedCheckpointOf(runDir, f.fromStep);
+    return { runDir, config: resumeRunConfig(stored, f.run, runDir, f), resume };
   }
   const { config, source } = resolveRun(f.run, f.backend ?? TRAIN_DEFAULTS.backend);
   return { runDir: f.out ?? defaultRunDir(config.target.name, config.process.name), config, source, resume: false };
+}
+
+/** The numbered checkpoint of --from-step, or a one-line error listing the steps kept. */
+function numberedCheckpointOf(runDir: string, step: number): string {
+  const kept = numberedCheckpoints(runDir);
+  const found = kept.find((c) => c.step === step);
+  if (found) return found.file;
+  const steps = kept.length > 0 ? `the steps kept: ${kept.map((c) => c.step).join(', ')}` : 'the run keeps none (train with --keep-checkpoints K to keep them)';
+  throw new UsageError(`--from-step ${step}: no ${numberedCheckpointFile(step)} in ${runDir}; ${steps}`);
 }
 
 /** The evaluation after training to config.train.steps: its settings and folder. */
@@ -125,10 +141,18 @@ function openRun(f: TrainCommandRequest, resolved: ResolvedRun, backend: ActiveB
     if (config.train.steps < run.state.step) {
       throw new UsageError(`--steps ${config.train.steps}: the run in ${runDir} is already at step ${run.state.step}; give a larger --steps`);
     }
+    if (typeof resolved.resume === 'string') {
+      // Back to an earlier checkpoint: it becomes the latest first, so a kill from here on leaves a run that resumes consistently.
+      placeFileAtomically(resolved.resume, path.join(runDir, RUN_FILES.checkpoint));
+    }
     const logNote = run.log.truncateAfter(run.state.step);
     if (logNote !== null) console.log(logNote);
+    const dropped = dropNumberedCheckpointsAfter(runDir, run.state.step);
     writeRunConfig(runDir, config);
     console.log(`resuming ${runDir} at step ${run.state.step} of ${config.train.steps}`);
+    if (typeof resolved.resume === 'string') {
+      console.log(`from ${path.basename(resolved.resume)}: the log records after step ${run.state.step} were dropped${dropped.length > 0 ? `, and the numbered checkpoint${dropped.length > 1 ? 's' : ''} of step${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')}` : ''}`);
+    }
   } else {
     createRunDir(runDir);
     writeRunConfig(runDir, config);
@@ -153,7 +177,7 @@ interface Trained {
 }
 
 /** Trains to --steps with a progress bar, over replicas when asked; Ctrl-C stops at a checkpoint. */
-async function train({ config, run, backend, replicas }: OpenedRun): Promise<Trained> {
+async function train({ config, run, backend, replicas }: OpenedRun, keepCheckpoints: number | undefined): Promise<Trained> {
   const pool = replicas > 1 ? await startReplicas(config, run, backend, replicas) : undefined;
   let interrupted = false;
   const onSigint = () => {
@@ -168,6 +192,7 @@ async function train({ config, run, backend, replicas }: OpenedRun): Promise<Tra
   try {
     outcome = await trainRun(run, {
       ...(pool ? { pool } : {}),
+      ...(keepCheckpoints !== undefined ? { keepCheckpoints } : {}),
       onStep: ({ step, loss }) => bar.update(step, { loss: loss.toFixed(4) }),
       shouldStop: () => interrupted,
     });
