@@ -2,7 +2,7 @@
  * The public API for Node: the browser API of src/public/ with bundles read
  * from directories on disk.
  *
- *   import { loadScoreModel, sample } from 'score-sde/src/api.js';
+ *   import { loadScoreModel, sample } from 'score-sde';   // in this checkout: './src/api.js'
  *   const model = await loadScoreModel('checkpoints/grid9-bundle');
  */
 import { loadScoreModelFrom, type LoadOptions } from './bundle/load.js';

@@ -266,8 +266,8 @@ describe('bad bundles fail with a one-line reason', () => {
 
 describe('npm run export: bad input', () => {
   it.each([
-    [['--out', 'X'], /^--run undefined: expected a run directory \(the flag is required\)$/],
-    [['--run', 'RUN'], /^--out undefined: expected a bundle directory \(the flag is required\)$/],
+    [['--out', 'X'], /^--run is required: the run directory written by npm run train$/],
+    [['--run', 'RUN'], /^--out is required: the new bundle directory$/],
     [['--run', 'RUN', '--out', 'X', '--format', 'onnx'], /^--format 'onnx': expected one of tfjs, safetensors, all$/],
     [['--run', 'RUN', '--out', 'X', '--weights', 'best'], /^--weights 'best': expected one of ema, raw$/],
     [['--run', '/nonexistent/run', '--out', 'X'], /^--run \/nonexistent\/run: no such run directory$/],
@@ -280,11 +280,11 @@ describe('npm run export: bad input', () => {
     expect((error as Error).message).toMatch(message);
   });
 
-  it('--json prints a summary as the last line of stdout', () => {
+  it('--json prints only the JSON summary on stdout', () => {
     const out = path.join(tempDir('export-json'), 'bundle');
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/export.ts', '--run', vpRun, '--out', out, '--format', 'safetensors', '--json'], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(0);
-    const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ status: 'completed', bundle_dir: out, formats: ['safetensors'], weights: 'ema', step: 20 });
     expect(fs.readdirSync(out).sort()).toEqual(['config.json', 'model.safetensors']);
   });

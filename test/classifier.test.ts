@@ -19,14 +19,18 @@ const loader = new MnistLoader();
 let trainedDir: string;
 
 /** Runs the command with stdout captured; returns its exit code and the printed lines. */
-async function runCli(argv: string[]): Promise<{ code: number; lines: string[] }> {
+async function runCli(argv: string[]): Promise<{ code: number; lines: string[]; stdout: string }> {
   const lines: string[] = [];
+  let stdout = '';
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => (lines.push(String(chunk).trimEnd()), true));
+  // With --json the human text goes to stderr, stdout holds the summary alone.
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => ((stdout += String(chunk)), true));
   try {
-    return { code: await classifierCli(argv), lines };
+    return { code: await classifierCli(argv), lines, stdout };
   } finally {
     log.mockRestore();
+    error.mockRestore();
     write.mockRestore();
   }
 }
@@ -100,10 +104,10 @@ describe('the cached classifier', () => {
 
   it('is reported, not retrained, when the command runs again', async () => {
     const before = fs.readFileSync(path.join(trainedDir, CLASSIFIER_FILES.weights));
-    const { code, lines } = await runCli(['--out', trainedDir, '--epochs', '5', '--json']);
+    const { code, lines, stdout } = await runCli(['--out', trainedDir, '--epochs', '5', '--json']);
     expect(code).toBe(0);
     expect(lines.join('\n')).toContain(`${trainedDir} already holds a classifier`);
-    const summary = JSON.parse(lines.at(-1)!) as { status: string; test_accuracy: number };
+    const summary = JSON.parse(stdout) as { status: string; test_accuracy: number };
     expect(summary.status).toBe('cached');
     expect(summary.test_accuracy).toBe(readClassifierInfo(trainedDir).testAccuracy);
     expect(fs.readFileSync(path.join(trainedDir, CLASSIFIER_FILES.weights)).equals(before)).toBe(true);

@@ -137,7 +137,7 @@ describe('train: existing results are never overwritten', () => {
 
 describe('sample: bad input', () => {
   const cases: [string[], RegExp][] = [
-    [[], /^--run undefined: expected a run directory \(the flag is required\)$/],
+    [[], /^--run is required: the run directory written by npm run train \(or --bundle BUNDLE\)$/],
     [['--run', '/nonexistent/run'], /^--run \/nonexistent\/run: no such run directory$/],
     [['--run', 'RUN', '--n', '0'], /^--n '0': expected an integer from 2 to 10000 \(/],
     [['--run', 'RUN', '--steps', 'many'], /^--steps 'many': expected an integer from 1 to 1000000 \(/],
@@ -220,7 +220,7 @@ describe('the command line process', () => {
     expect(lines).toEqual([expect.stringMatching(/^error: --steps '-1': expected an integer from 1 to 1e8 \(/)]);
   });
 
-  it('train --json prints a summary as the last line of stdout', () => {
+  it('train --json prints only the JSON summary on stdout, the human text on stderr', () => {
     const out = path.join(tempDir('json'), 'run');
     const result = spawnSync(
       process.execPath,
@@ -228,8 +228,9 @@ describe('the command line process', () => {
       { cwd: root, encoding: 'utf8' },
     );
     expect(result.status).toBe(0);
-    const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ status: 'completed', run_dir: out, backend: 'wasm', steps: 10 });
+    expect(result.stderr).toContain(`run directory: ${out}`);
     expect(typeof summary.wall_seconds).toBe('number');
   });
 });

@@ -26,15 +26,19 @@ import { tempDir, useWasm } from './helpers.js';
 const TINY = ['--target', 'mnist', '--subset', '128', '--channels', '8,16,16', '--groups', '4', '--attention', '--batch-size', '8', '--backend', 'wasm', '--threads', '1'];
 const EVAL = ['--eval-samples', '12', '--eval-steps', '4', '--eval-batch-size', '6'];
 
-/** Runs a command with stdout captured; returns its exit code and the printed lines. */
-async function quiet(run: () => Promise<number>): Promise<{ code: number; lines: string[] }> {
+/** Runs a command with its output captured; returns its exit code, every printed line, and stdout alone (with --json: the summary only). */
+async function quiet(run: () => Promise<number>): Promise<{ code: number; lines: string[]; stdout: string }> {
   const lines: string[] = [];
+  let stdout = '';
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => (lines.push(String(chunk).trimEnd()), true));
+  // With --json the human text goes to stderr.
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => ((stdout += String(chunk)), lines.push(String(chunk).trimEnd()), true));
   try {
-    return { code: await run(), lines };
+    return { code: await run(), lines, stdout };
   } finally {
     log.mockRestore();
+    error.mockRestore();
     write.mockRestore();
   }
 }

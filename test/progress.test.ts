@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { formatEta } from '../src/commands/progress.js';
+import { describe, expect, it, vi } from 'vitest';
+import { formatEta, progressBar } from '../src/commands/progress.js';
 
 describe('formatEta', () => {
   it('says -- before there is a rate (no NaN or Infinity on the bar)', () => {
@@ -10,5 +10,28 @@ describe('formatEta', () => {
     expect(formatEta(42.4)).toBe('42s');
     expect(formatEta(570)).toBe('9m30s');
     expect(formatEta(3900)).toBe('1h05m');
+  });
+});
+
+describe('progressBar when stderr is not a terminal', () => {
+  it('starts at 0/N with the real N and prints its last line once', () => {
+    const lines: string[] = [];
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+    Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => (lines.push(String(chunk)), true));
+    try {
+      const bar = progressBar('sample', 40, 'steps');
+      bar.update(25);
+      bar.update(40);
+      bar.stop();
+      bar.stop();
+    } finally {
+      write.mockRestore();
+      if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
+    expect(lines[0]).toMatch(/^sample 0\/40 steps \| 0\.0 steps\/s \| ETA --\n$/);
+    expect(lines.at(-1)).toMatch(/^sample 40\/40 steps \| [\d.]+ steps\/s \| ETA 0s\n$/);
+    expect(lines.filter((l) => l.startsWith('sample 40/40'))).toHaveLength(1);
   });
 });

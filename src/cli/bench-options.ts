@@ -9,7 +9,7 @@ import { replicasFlag, replicasOption } from './train-options.js';
 /** Every flag of `npm run bench`. */
 export const BENCH_FLAGS: Record<string, Options> = {
   cases: textOption(`comma-separated cases to run: ${BENCH_CASES.join(', ')}`, BENCH_DEFAULTS.cases),
-  'repeat-scale': textOption(bounded('multiply every case\'s number of timed repeats (at least 3 are kept)', 'repeatScale'), String(BENCH_DEFAULTS.repeatScale)),
+  'repeat-scale': textOption(bounded('scale every case\'s number of timed repeats (at least 3 are kept)', 'repeatScale'), String(BENCH_DEFAULTS.repeatScale)),
   baseline: {
     type: 'boolean',
     default: true,
@@ -21,7 +21,7 @@ export const BENCH_FLAGS: Record<string, Options> = {
     ...replicasOption(),
     describe: 'data-parallel replicas of the training cases (mlp50, mlp2, unet): the batch split over R worker threads (wasm or cpu), as train --replicas',
   },
-  json: { type: 'boolean', default: false, describe: 'print the results as one JSON object, the last line of stdout' },
+  json: { type: 'boolean', default: false, describe: 'print only the results, as one JSON object, on stdout (other text goes to stderr)' },
 };
 
 const caseList = z.string().transform((text, ctx) => {

@@ -17,7 +17,7 @@ export const CLASSIFIER_FLAGS: Record<string, Options> = {
   out: str('classifier directory; if it holds a classifier, that one is reported, not retrained', DEFAULT_CLASSIFIER_DIR),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'auto'),
   threads: threadsOption(),
-  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+  json: { type: 'boolean', default: false, describe: 'print only a JSON summary on stdout (other text goes to stderr)' },
 };
 
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();

@@ -63,7 +63,7 @@ export const DIAGNOSE_FLAGS: Record<string, Options> = {
   n: str(bounded('points x ~ p_tau drawn at each r', 'points'), 'Sampling:', String(d.n)),
   seed: str('seed of the points', 'Sampling:', String(d.seed)),
   out: str('output directory (new or empty)', 'Output:', 'checkpoints/diagnostics/<target>-<time>, or <run>/diagnostics'),
-  json: { type: 'boolean', describe: 'print a JSON summary as the last line of stdout', default: false },
+  json: { type: 'boolean', describe: 'print only a JSON summary on stdout (other text goes to stderr)', default: false },
 };
 
 /** Comma-separated positive numbers, e.g. "1,2,5". */

@@ -2,6 +2,8 @@ import { experimentCommand } from '../commands/experiment.js';
 import { UsageError } from '../errors.js';
 import { STUDIES, type StudyName } from '../experiment/grid.js';
 import { parseCommandLine, type CommandSpec } from './command-line.js';
+import { withJsonStdout } from './json-stdout.js';
+import { invocation } from './program.js';
 import { EXPERIMENT_FLAGS, experimentFlagsSchema } from './experiment-options.js';
 
 export const EXPERIMENT_COMMAND: CommandSpec<typeof experimentFlagsSchema> = {
@@ -13,6 +15,11 @@ export const EXPERIMENT_COMMAND: CommandSpec<typeof experimentFlagsSchema> = {
     'Writes results.csv, summary.md and figures.',
   flags: EXPERIMENT_FLAGS,
   schema: experimentFlagsSchema,
+  examples: [
+    ['$0 vp-vs-pbm --quick', 'a reduced grid and a short recipe'],
+    ['$0 vp-vs-pbm --dims 2,10', 'two dimensions only'],
+    ['$0 vp-vs-pbm --dry-run', 'the plan and its time estimate only'],
+  ],
 };
 
 const isStudy = (name: string): name is StudyName => (STUDIES as readonly string[]).includes(name);
@@ -22,9 +29,10 @@ export async function experimentCli(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first.startsWith('-')) {
     // --help needs no study.
-    if (argv.includes('--help')) await parseCommandLine(EXPERIMENT_COMMAND, argv);
-    throw new UsageError(`missing the experiment to run: npm run experiment -- <name> [flags]; accepted: ${STUDIES.join(', ')}`);
+    if (['--help', '-h', '--version'].some((f) => argv.includes(f))) await parseCommandLine(EXPERIMENT_COMMAND, argv);
+    throw new UsageError(`missing the experiment to run: ${invocation('experiment')} <name> [flags]; accepted: ${STUDIES.join(', ')}`);
   }
   if (!isStudy(first)) throw new UsageError(`unknown experiment '${first}'; accepted: ${STUDIES.join(', ')}`);
-  return experimentCommand(first, await parseCommandLine(EXPERIMENT_COMMAND, rest));
+  const flags = await parseCommandLine(EXPERIMENT_COMMAND, rest);
+  return withJsonStdout(flags.json, () => experimentCommand(first, flags));
 }

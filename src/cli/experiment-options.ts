@@ -5,7 +5,7 @@ import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config
 import { endLabels, EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS } from '../experiment/grid.js';
 import { PROCESS_NAMES } from '../process/index.js';
 import { MAX_WASM_THREADS } from '../platform/wasm-threads.js';
-import { bounded, flag, textOption, threadsFlag } from './flags.js';
+import { bounded, flag, numberFlag, textOption, threadsFlag } from './flags.js';
 
 /** Most parallel jobs: each is a Node process with its own TensorFlow.js. */
 export const MAX_JOBS = 16;
@@ -49,7 +49,7 @@ export const EXPERIMENT_FLAGS: Record<string, Options> = {
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', D.backend),
   threads: str(`threads of the wasm backend (1 to ${MAX_WASM_THREADS}): of this process with --jobs 1, of each job otherwise`, 'Run:', 'one per core with --jobs 1, else 1'),
   'dry-run': { type: 'boolean', default: false, describe: 'print the plan (cells done and to run) and the time estimate; run nothing', group: 'Run:' },
-  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+  json: { type: 'boolean', default: false, describe: 'print only a JSON summary on stdout (other text goes to stderr)' },
   'run-cell': { type: 'string', hidden: true, describe: 'run the one prepared cell in this directory (used by parallel jobs)' },
 };
 
@@ -85,14 +85,7 @@ const increasingTaus = z.string().transform((text, ctx) => {
   return values;
 });
 
-const jobsFlag = z.string().transform((text, ctx) => {
-  const v = integerIn(1, MAX_JOBS)(text.trim());
-  if (v === undefined) {
-    ctx.addIssue({ code: 'custom', message: `an integer from 1 to ${MAX_JOBS}` });
-    return z.NEVER;
-  }
-  return v;
-});
+const jobsFlag = numberFlag(`an integer from 1 to ${MAX_JOBS}`, (v) => Number.isInteger(v) && v >= 1 && v <= MAX_JOBS);
 
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 

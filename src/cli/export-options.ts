@@ -14,12 +14,12 @@ export const EXPORT_FLAGS: Record<string, Options> = {
   weights: str(`which weights: ${WEIGHT_CHOICES.join(', ')}`, EXPORT_DEFAULTS.weights),
   ...SOLVER_FLAGS,
   steps: str('solver steps the bundle recommends', "npm run sample's for the target"),
-  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+  json: { type: 'boolean', default: false, describe: 'print only a JSON summary on stdout (other text goes to stderr)' },
 };
 
 export const exportFlagsSchema = z.object({
-  run: z.string({ error: 'a run directory (the flag is required)' }).min(1, { error: 'a run directory' }),
-  out: z.string({ error: 'a bundle directory (the flag is required)' }).min(1, { error: 'a bundle directory' }),
+  run: z.string({ error: 'the run directory written by npm run train' }).min(1, { error: 'a run directory' }),
+  out: z.string({ error: 'the new bundle directory' }).min(1, { error: 'a bundle directory' }),
   format: flag.oneOf(EXPORT_FORMATS).optional(),
   weights: flag.oneOf(WEIGHT_CHOICES).optional(),
   ...solverFlagsShape,

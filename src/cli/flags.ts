@@ -4,12 +4,22 @@ import { UsageError } from '../errors.js';
 import { boundNote, formatBound, LIMITS, type LimitName } from '../config/limits.js';
 import { MAX_WASM_THREADS } from '../platform/wasm-threads.js';
 
+/** The schemas of flags that take one number: --help shows them as [number]. */
+const NUMERIC_FLAGS = new WeakSet<z.ZodType>();
+
+/** Whether a flag's schema (optional or not) takes one number. */
+export function isNumericFlag(schema: z.ZodType | undefined): boolean {
+  let s: unknown = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap();
+  return s instanceof z.ZodType && NUMERIC_FLAGS.has(s);
+}
+
 /**
  * Schemas for command-line values. Numeric flags arrive as the raw text the
  * user typed, so an error can quote it exactly.
  */
-function numberFlag(accepted: string, ok: (v: number) => boolean) {
-  return z.string().transform((text, ctx) => {
+export function numberFlag(accepted: string, ok: (v: number) => boolean) {
+  const schema = z.string().transform((text, ctx) => {
     const value = text.trim() === '' ? Number.NaN : Number(text);
     if (!ok(value)) {
       ctx.addIssue({ code: 'custom', message: accepted });
@@ -17,6 +27,8 @@ function numberFlag(accepted: string, ok: (v: number) => boolean) {
     }
     return value;
   });
+  NUMERIC_FLAGS.add(schema);
+  return schema;
 }
 
 export const flag = {
@@ -85,6 +97,8 @@ export function parseFlags<S extends z.ZodType>(schema: S, args: Record<string, 
   const issue = result.error.issues[0]!;
   const key = String(issue.path[0] ?? '');
   const raw = args[key];
+  // A required flag left out: say so, and what it takes.
+  if (raw === undefined) throw new UsageError(`${kebab(key)} is required: ${issue.message}`);
   const shown = typeof raw === 'string' ? `'${raw}'` : JSON.stringify(raw);
   throw new UsageError(`${kebab(key)} ${shown}: expected ${issue.message}`);
 }

@@ -1,6 +1,7 @@
 import { packCommand } from '../commands/pack.js';
 import type { PackCommandRequest } from '../commands/pack-request.js';
 import { parseCommandLine, type CommandSpec } from './command-line.js';
+import { withJsonStdout } from './json-stdout.js';
 import { PACK_FLAGS, packFlagsSchema, type PackFlags } from './pack-options.js';
 
 export const PACK_COMMAND: CommandSpec<typeof packFlagsSchema> = {
@@ -9,6 +10,10 @@ export const PACK_COMMAND: CommandSpec<typeof packFlagsSchema> = {
     '$0 [flags]\n\nPack a Node.js binary, the project and its production dependencies for Linux x86-64 into one .tar.xz that runs on a GPU machine without a package registry (./run.sh inside).',
   flags: PACK_FLAGS,
   schema: packFlagsSchema,
+  examples: [
+    ['$0', 'the default archive, Node.js of this machine'],
+    ['$0 --out device.tar.xz', 'the archive written elsewhere'],
+  ],
 };
 
 /** What `pack-device` takes, from its flags. */
@@ -17,5 +22,6 @@ export function packCommandRequest(f: PackFlags): PackCommandRequest {
 }
 
 export async function packCli(argv: string[], projectRoot: string): Promise<number> {
-  return packCommand(packCommandRequest(await parseCommandLine(PACK_COMMAND, argv)), projectRoot);
+  const flags = await parseCommandLine(PACK_COMMAND, argv);
+  return withJsonStdout(flags.json, () => packCommand(packCommandRequest(flags), projectRoot));
 }

@@ -9,7 +9,7 @@ export const PACK_FLAGS: Record<string, Options> = {
   node: textOption('Node.js binary for Linux x86-64 to pack', 'the one running this'),
   'vulkan-loader': textOption('libvulkan.so.1 to pack, or none', "this machine's, else Debian's libvulkan1 (apt-get download)"),
   'max-mib': textOption('fail if the archive is larger (MiB)', String(PACK_DEFAULTS.maxMib)),
-  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+  json: { type: 'boolean', default: false, describe: 'print only a JSON summary on stdout (other text goes to stderr)' },
 };
 
 export const packFlagsSchema = z.object({

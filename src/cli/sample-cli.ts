@@ -1,5 +1,6 @@
 import { sampleCommand } from '../commands/sample.js';
 import { parseCommandLine, type CommandSpec } from './command-line.js';
+import { withJsonStdout } from './json-stdout.js';
 import { SAMPLE_FLAGS, sampleCommandRequest, sampleFlagsSchema } from './sample-options.js';
 
 export const SAMPLE_COMMAND: CommandSpec<typeof sampleFlagsSchema> = {
@@ -7,8 +8,14 @@ export const SAMPLE_COMMAND: CommandSpec<typeof sampleFlagsSchema> = {
   usage: '$0 --run DIR | --bundle BUNDLE [flags]\n\nSample a trained run (or an exported bundle) with the reverse-time SDE or a probability-flow ODE solver (--solver) and evaluate the samples.',
   flags: SAMPLE_FLAGS,
   schema: sampleFlagsSchema,
+  examples: [
+    ['$0 --run RUN', 'sample with the EMA weights and evaluate'],
+    ['$0 --run RUN --oracle --steps 1000', "the target's exact score instead of the network"],
+    ['$0 --bundle my-bundle --n 5000', 'sample an exported bundle'],
+  ],
 };
 
 export async function sampleCli(argv: string[]): Promise<number> {
-  return sampleCommand(sampleCommandRequest(await parseCommandLine(SAMPLE_COMMAND, argv)));
+  const flags = await parseCommandLine(SAMPLE_COMMAND, argv);
+  return withJsonStdout(flags.json, () => sampleCommand(sampleCommandRequest(flags)));
 }

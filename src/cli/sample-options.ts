@@ -34,7 +34,7 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   'batch-size': str(bounded('particles integrated together', 'batchSize'), `${POINT.batchSize} (mnist: ${IMAGE.batchSize})`),
   'corrector-steps': str(bounded('Langevin corrector steps after each Euler-Maruyama step (predictor-corrector); 0: plain EM', 'correctorSteps'), `${POINT.corrector.steps} (mnist: ${IMAGE.corrector.steps})`),
   'corrector-snr': str('signal-to-noise ratio r of a corrector step (step size 2 (r mean|z| / mean|s|)^2, norms averaged over the batch)', `${POINT.corrector.snr} (mnist: ${IMAGE.corrector.snr})`),
-  denoise: { type: 'boolean', default: true, describe: 'finish with one denoising step (Tweedie); --no-denoise skips' },
+  denoise: { type: 'boolean', default: true, describe: 'finish with one denoising step (Tweedie); --no-denoise skips it' },
   clip: {
     type: 'boolean',
     default: true,
@@ -44,14 +44,15 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
   weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.weights),
   seed: str('seed of the sampling noise and reference samples', "the run's seed"),
   out: str(
-    'output directory (new or empty: a folder holding anything is refused)',
-    '<run or bundle>/samples/<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-em|-pc<K>-snr<r>][-nodenoise][-noclip] (em or pc: a corrector other than the default); ' +
+    'output directory (new or empty: a folder holding anything is refused); by default a folder named by the settings: ' +
+      '<ema|raw|oracle>-n<N>-steps<S>-seed<seed>[-em|-pc<K>-snr<r>][-nodenoise][-noclip] (em or pc: a corrector other than the default); ' +
       'another solver or grid: <ema|raw|oracle>-n<N>-<solver>-<grid | rtol<r>-atol<a>>-nfe<evaluations spent>-seed<seed>[-nodenoise][-noclip]',
+    '<run or bundle>/samples/<settings>',
   ),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, SAMPLE_DEFAULTS.backend),
   threads: threadsOption(),
   classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', DEFAULT_CLASSIFIER_DIR),
-  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+  json: { type: 'boolean', default: false, describe: 'print only a JSON summary on stdout (other text goes to stderr)' },
 };
 
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
@@ -59,7 +60,7 @@ const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 /** Exactly one of --run and --bundle; with neither, the message names --run as before. */
 function oneSource(flags: { run?: string | undefined; bundle?: string | undefined }, ctx: z.RefinementCtx): void {
   if (flags.run === undefined && flags.bundle === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['run'], message: 'a run directory (the flag is required)' });
+    ctx.addIssue({ code: 'custom', path: ['run'], message: 'the run directory written by npm run train (or --bundle BUNDLE)' });
   } else if (flags.run !== undefined && flags.bundle !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['bundle'], message: 'either --run or --bundle, not both' });
   }

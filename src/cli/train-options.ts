@@ -14,7 +14,7 @@ import { IMAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS } from '../config/recipes.js';
 import { MAX_REPLICAS } from '../config/replicas.js';
 import type { TrainRequest } from '../config/train-request.js';
 import { IMAGE_SAMPLE_DEFAULTS } from './sample-options.js';
-import { bounded, flag, textOption, threadsFlag, threadsOption } from './flags.js';
+import { bounded, flag, numberFlag, textOption, threadsFlag, threadsOption } from './flags.js';
 
 const d = TRAIN_DEFAULTS;
 const i = IMAGE_TRAIN_DEFAULTS;
@@ -30,14 +30,7 @@ export function replicasOption(group?: string): Options {
 
 /** `--replicas`, as typed: an integer from 1 to MAX_REPLICAS. */
 export const replicasFlag = () =>
-  z.string().transform((text, ctx) => {
-    const value = text.trim() === '' ? Number.NaN : Number(text);
-    if (!(Number.isInteger(value) && value >= 1 && value <= MAX_REPLICAS)) {
-      ctx.addIssue({ code: 'custom', message: `an integer from 1 to ${MAX_REPLICAS}` });
-      return z.NEVER;
-    }
-    return value;
-  });
+  numberFlag(`an integer from 1 to ${MAX_REPLICAS}`, (v) => Number.isInteger(v) && v >= 1 && v <= MAX_REPLICAS);
 
 const str = (describe: string, group: string, defaultDescription?: string) => textOption(describe, defaultDescription, group);
 
@@ -102,6 +95,8 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   replicas: replicasOption('Training:'),
   out: str('new run directory', 'Run:', 'checkpoints/<target>-<process>-<time>'),
   resume: str('continue the run in this directory', 'Run:'),
+  'from-step': str('with --resume: continue from the numbered checkpoint of this step (see --keep-checkpoints); later log records and checkpoints are dropped', 'Run:', 'the latest checkpoint'),
+  'keep-checkpoints': str('keep the last K checkpoints as checkpoint-<step>.bin besides checkpoint.bin (1: only checkpoint.bin)', 'Run:', '1'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', d.backend),
   threads: threadsOption('Run:'),
   eval: { type: 'boolean', describe: 'sample and evaluate after training (--no-eval skips)', group: 'Evaluation:', default: true },
@@ -109,7 +104,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   'eval-steps': str(bounded(`Euler-Maruyama steps for the evaluation (mnist: each followed by ${IMAGE_SAMPLE_DEFAULTS.correctorSteps} Langevin corrector step at snr ${IMAGE_SAMPLE_DEFAULTS.correctorSnr}, as npm run sample does)`, 'samplerSteps'), 'Evaluation:', `${d.evalSteps} (mnist: ${IMAGE_SAMPLE_DEFAULTS.steps})`),
   'eval-batch-size': str(bounded('particles integrated together', 'batchSize'), 'Evaluation:', `${d.evalBatchSize} (mnist: ${IMAGE_SAMPLE_DEFAULTS.batchSize})`),
   classifier: str('classifier of the image metrics (mnist; npm run classifier writes it)', 'Evaluation:', DEFAULT_CLASSIFIER_DIR),
-  json: { type: 'boolean', describe: 'print a JSON summary as the last line of stdout', default: false },
+  json: { type: 'boolean', describe: 'print only a JSON summary on stdout (other text goes to stderr)', default: false },
 };
 
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
@@ -156,6 +151,8 @@ export const trainFlagsSchema = z.object({
   replicas: opt(replicasFlag()),
   out: opt(z.string().min(1, { error: 'a directory path' })),
   resume: opt(z.string().min(1, { error: 'a run directory' })),
+  fromStep: opt(flag.nonNegativeInt()),
+  keepCheckpoints: opt(flag.positiveInt()),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
   threads: opt(threadsFlag()),
   eval: z.boolean(),
@@ -169,7 +166,7 @@ export const trainFlagsSchema = z.object({
 export type TrainFlags = z.infer<typeof trainFlagsSchema>;
 
 /** Flags of the command itself; every other flag is a setting of the run, named by its request key. */
-const COMMAND_FLAGS = ['out', 'resume', 'backend', 'threads', 'eval', 'evalSamples', 'evalSteps', 'evalBatchSize', 'classifier', 'json'] as const;
+const COMMAND_FLAGS = ['out', 'resume', 'fromStep', 'keepCheckpoints', 'backend', 'threads', 'eval', 'evalSamples', 'evalSteps', 'evalBatchSize', 'classifier', 'json'] as const;
 type RunFlags = Omit<TrainFlags, (typeof COMMAND_FLAGS)[number]>;
 
 /** Fails to compile when a flag is neither a command flag nor a request key, or a request key has no flag. */
@@ -186,6 +183,6 @@ export function trainRequestFromFlags(f: TrainFlags): TrainRequest {
 
 /** What `train` takes, from its flags. */
 export function trainCommandRequest(f: TrainFlags): TrainCommandRequest {
-  const { out, resume, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json } = f;
-  return { run: trainRequestFromFlags(f), out, resume, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json };
+  const { out, resume, fromStep, keepCheckpoints, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json } = f;
+  return { run: trainRequestFromFlags(f), out, resume, fromStep, keepCheckpoints, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json };
 }

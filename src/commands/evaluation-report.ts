@@ -3,17 +3,18 @@ import type { EvaluationResult } from '../run/evaluate.js';
 import { formatImageMetrics } from '../run/evaluate-images.js';
 import type { Evaluation } from '../run/evaluation.js';
 import type { SamplerProgress } from '../sampler/reverse-sde.js';
-import { progressBar } from './progress.js';
+import { progressBar, type ProgressReporter } from './progress.js';
 
-/** A progress bar for the sampler, whose total is known only once it starts. */
+/** A progress bar for the sampler, started at the sampler's first report, when its total is known. */
 export function samplerProgress(): { onProgress: SamplerProgress; stop: () => void } {
-  const bar = progressBar('sample', 1, 'steps');
+  let bar: ProgressReporter | undefined;
   return {
     onProgress: (done, total) => {
+      bar ??= progressBar('sample', total, 'steps');
       bar.setTotal(total);
       bar.update(done);
     },
-    stop: () => bar.stop(),
+    stop: () => bar?.stop(),
   };
 }
 

@@ -6,34 +6,44 @@ export interface ProgressReporter {
   stop(): void;
 }
 
+/** Seconds between the lines of the bar when stderr is not a terminal. */
+const LOG_LINE_SECONDS = 5;
+
 /**
- * A progress bar on stderr with rate and ETA. When stderr is not a terminal
- * (CI, logs) it prints a line every few seconds instead of redrawing.
+ * A progress bar on stderr with rate and ETA, starting at 0/total. When stderr
+ * is not a terminal (CI, logs) it prints a line at the start, then one every
+ * few seconds, and the last state once when it stops, instead of redrawing.
  */
 export function progressBar(label: string, total: number, unit: string, options: { perMinute?: boolean } = {}): ProgressReporter {
   // Slow units (cells of a sweep) read better per minute.
   const per = options.perMinute ? 60 : 1;
+  const rateUnit = `${unit}/${options.perMinute ? 'min' : 's'}`;
+  const started = performance.now();
+  let current = total;
+  const fields = (done: number, extra?: Record<string, string>) => {
+    const seconds = (performance.now() - started) / 1000;
+    const eta = done > 0 ? ((current - done) * seconds) / done : Infinity;
+    return {
+      rate: ((per * done) / Math.max(seconds, 1e-9)).toFixed(1),
+      etaText: formatEta(eta),
+      extra: extra ? ' | ' + Object.entries(extra).map(([k, v]) => `${k} ${v}`).join(' | ') : '',
+    };
+  };
+  if (!process.stderr.isTTY) return logLines(label, total, unit, rateUnit, fields);
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit}/${options.perMinute ? 'min' : 's'} | ETA {etaText}{extra}`,
+      format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${rateUnit} | ETA {etaText}{extra}`,
       stream: process.stderr,
-      noTTYOutput: !process.stderr.isTTY,
-      notTTYSchedule: 5000,
       etaBuffer: 200,
       hideCursor: true,
       barsize: 24,
     },
     cliProgress.Presets.shades_classic,
   );
-  const started = performance.now();
   bar.start(total, 0, { rate: '0', etaText: '--', extra: '' });
-  let current = total;
   return {
     update(done, extra) {
-      const seconds = (performance.now() - started) / 1000;
-      const text = extra ? ' | ' + Object.entries(extra).map(([k, v]) => `${k} ${v}`).join(' | ') : '';
-      const eta = done > 0 ? ((current - done) * seconds) / done : Infinity;
-      bar.update(done, { rate: ((per * done) / Math.max(seconds, 1e-9)).toFixed(1), etaText: formatEta(eta), extra: text });
+      bar.update(done, fields(done, extra));
     },
     setTotal(total) {
       current = total;
@@ -41,6 +51,43 @@ export function progressBar(label: string, total: number, unit: string, options:
     },
     stop() {
       bar.stop();
+    },
+  };
+}
+
+type Fields = (done: number, extra?: Record<string, string>) => { rate: string; etaText: string; extra: string };
+
+/** The bar as log lines: one at the start, at most one every few seconds, and the last state once. */
+function logLines(label: string, total: number, unit: string, rateUnit: string, fields: Fields): ProgressReporter {
+  let current = total;
+  let done = 0;
+  let extra: Record<string, string> | undefined;
+  let printed = '';
+  let printedAt = performance.now();
+  let stopped = false;
+  const print = () => {
+    const f = fields(done, extra);
+    const line = `${label} ${done}/${current} ${unit} | ${f.rate} ${rateUnit} | ETA ${f.etaText}${f.extra}`;
+    // The state, not the rate, decides whether a line is news: the last line is not printed twice.
+    const state = `${done}/${current}${f.extra}`;
+    if (state === printed) return;
+    process.stderr.write(line + '\n');
+    printed = state;
+    printedAt = performance.now();
+  };
+  print();
+  return {
+    update(value, values) {
+      done = value;
+      extra = values;
+      if (!stopped && performance.now() - printedAt >= LOG_LINE_SECONDS * 1000) print();
+    },
+    setTotal(total) {
+      current = total;
+    },
+    stop() {
+      if (!stopped) print();
+      stopped = true;
     },
   };
 }

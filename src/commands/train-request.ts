@@ -11,6 +11,10 @@ export interface TrainCommandRequest {
   out?: string;
   /** Run directory to continue. */
   resume?: string;
+  /** With resume: continue from the numbered checkpoint of this step instead of the latest. */
+  fromStep?: number;
+  /** Numbered checkpoints to keep (checkpoint-<step>.bin) besides checkpoint.bin; 1 (default): none. */
+  keepCheckpoints?: number;
   backend?: BackendChoice;
   threads?: number;
   eval: boolean;

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { isImageTargetName, type DataSource } from '../../datasets/index.js';
 import { dataRangeOf } from '../../datasets/sources.js';
@@ -18,6 +19,7 @@ import type { Evaluation } from '../run/evaluation.js';
 import { checkNewRunDir, createRunDir, defaultRunDir, hasCheckpoint, lockRunDir, readRunConfig, RUN_FILES, writeRunConfig } from '../run/run-dir.js';
 import { evaluateEma, openTrainingRun, trainRun, type TrainingRun } from '../run/training-run.js';
 import type { SamplerSettings } from '../sampler/settings.js';
+import { dropNumberedCheckpointsAfter, numberedCheckpointFile, numberedCheckpoints, placeFileAtomically } from '../train/numbered-checkpoints.js';
 import { shardRows } from '../train/replicas/layout.js';
 import { ReplicaPool } from '../train/replicas/pool.js';
 import type { TrainingOutcome } from '../train/trainer.js';
@@ -36,10 +38,10 @@ export async function trainCommand(f: TrainCommandRequest): Promise<number> {
   checkClassifierFlag(f, resolved.config);
   const backend = await prepareBackend(f, resolved.config);
   // The run directory is locked from here to the end: a second train or sample of it is refused.
-  const lock = resolved.resume ? lockRunDir(resolved.runDir, 'npm run train -- --resume') : createRunDir(resolved.runDir);
+  const lock = resolved.resume !== false ? lockRunDir(resolved.runDir, 'npm run train -- --resume') : createRunDir(resolved.runDir);
   try {
     const opened = openRun(f, resolved, backend);
-    const trained = await train(opened);
+    const trained = await train(opened, f.keepCheckpoints);
     if (trained.outcome.status !== 'completed') return reportStopped(f, opened, trained.outcome);
     const evaluation = evalPlan !== null ? await evaluate(opened, trained.outcome.step, evalPlan) : undefined;
     return report(f, opened, trained, evaluation, startedAt);
@@ -54,7 +56,8 @@ interface ResolvedRun {
   config: RunConfig;
   /** The data a new run's config was resolved from (a resumed run reads its own). */
   source?: DataSource;
-  resume: boolean;
+  /** false: a new run; true: from checkpoint.bin; a file: from that numbered checkpoint (--from-step). */
+  resume: boolean | string;
 }
 
 /**
@@ -62,16 +65,29 @@ interface ResolvedRun {
  * starts again from step 0 with its recorded config, which gives what an uninterrupted run gives.
  */
 function resolveOrResume(f: TrainCommandRequest): ResolvedRun {
+  if (f.fromStep !== undefined && f.resume === undefined) {
+    throw new UsageError(`--from-step ${f.fromStep}: goes with --resume DIR (the run whose checkpoint to continue from)`);
+  }
   if (f.resume !== undefined) {
     const runDir = f.resume;
     const stored = readRunConfig(runDir, '--resume');
     checkOutPlace(runDir, '--resume');
-    return { runDir, config: resumeRunConfig(stored, f.run, runDir, f), resume: true };
+    const resume = f.fromStep === undefined ? true : numberedCheckpointOf(runDir, f.fromStep);
+    return { runDir, config: resumeRunConfig(stored, f.run, runDir, f), resume };
   }
   const { config, source } = resolveRun(f.run, f.backend ?? TRAIN_DEFAULTS.backend);
   const runDir = f.out ?? defaultRunDir(config.target.name, config.process.name);
   checkNewRunDir(runDir);
   return { runDir, config, source, resume: false };
+}
+
+/** The numbered checkpoint of --from-step, or a one-line error listing the steps kept. */
+function numberedCheckpointOf(runDir: string, step: number): string {
+  const kept = numberedCheckpoints(runDir);
+  const found = kept.find((c) => c.step === step);
+  if (found) return found.file;
+  const steps = kept.length > 0 ? `the steps kept: ${kept.map((c) => c.step).join(', ')}` : 'the run keeps none (train with --keep-checkpoints K to keep them)';
+  throw new UsageError(`--from-step ${step}: no ${numberedCheckpointFile(step)} in ${runDir}; ${steps}`);
 }
 
 /** The evaluation after training to config.train.steps: its settings and folder. */
@@ -137,20 +153,29 @@ interface OpenedRun {
 function openRun(f: TrainCommandRequest, resolved: ResolvedRun, backend: ActiveBackend): OpenedRun {
   const { runDir } = resolved;
   const parts = buildRunParts(resolved.config, resolved.source);
-  const fromCheckpoint = resolved.resume && hasCheckpoint(runDir);
+  // --from-step: that numbered checkpoint; --resume: checkpoint.bin, or step 0 when the run stopped before its first.
+  const fromCheckpoint = typeof resolved.resume === 'string' ? resolved.resume : resolved.resume && hasCheckpoint(runDir);
   const run = openTrainingRun(runDir, resolved.config.train, parts, fromCheckpoint);
   const config = { ...resolved.config, backend: backend.name, threads: backend.threads };
-  if (resolved.resume && !fromCheckpoint) {
+  if (resolved.resume !== false && fromCheckpoint === false) {
     console.log(`note: ${runDir} has no ${RUN_FILES.checkpoint} (it stopped before its first checkpoint); starting it from step 0 with its recorded config`);
   }
   if (resolved.resume) {
     if (config.train.steps < run.state.step) {
       throw new UsageError(`--steps ${config.train.steps}: the run in ${runDir} is already at step ${run.state.step}; give a larger --steps`);
     }
+    if (typeof resolved.resume === 'string') {
+      // Back to an earlier checkpoint: it becomes the latest first, so a kill from here on leaves a run that resumes consistently.
+      placeFileAtomically(resolved.resume, path.join(runDir, RUN_FILES.checkpoint));
+    }
     const logNote = run.log.truncateAfter(run.state.step);
     if (logNote !== null) console.log(logNote);
+    const dropped = dropNumberedCheckpointsAfter(runDir, run.state.step);
     writeRunConfig(runDir, config);
     console.log(`resuming ${runDir} at step ${run.state.step} of ${config.train.steps}`);
+    if (typeof resolved.resume === 'string') {
+      console.log(`from ${path.basename(resolved.resume)}: the log records after step ${run.state.step} were dropped${dropped.length > 0 ? `, and the numbered checkpoint${dropped.length > 1 ? 's' : ''} of step${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')}` : ''}`);
+    }
   } else {
     writeRunConfig(runDir, config);
     console.log(`run directory: ${runDir}`);
@@ -174,7 +199,7 @@ interface Trained {
 }
 
 /** Trains to --steps with a progress bar, over replicas when asked; Ctrl-C stops at a checkpoint. */
-async function train({ config, run, backend, replicas }: OpenedRun): Promise<Trained> {
+async function train({ config, run, backend, replicas }: OpenedRun, keepCheckpoints: number | undefined): Promise<Trained> {
   const pool = replicas > 1 ? await startReplicas(config, run, backend, replicas) : undefined;
   let interrupted = false;
   const onSigint = () => {
@@ -189,6 +214,7 @@ async function train({ config, run, backend, replicas }: OpenedRun): Promise<Tra
   try {
     outcome = await trainRun(run, {
       ...(pool ? { pool } : {}),
+      ...(keepCheckpoints !== undefined ? { keepCheckpoints } : {}),
       onStep: ({ step, loss }) => bar.update(step, { loss: loss.toFixed(4) }),
       shouldStop: () => interrupted,
     });

@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { moduleEntry } from '../platform/module-entry.js';
 import { CELL_FILES, readCellRecord } from './cell-record.js';
 import type { CellRunner } from './sweep.js';
 
-/** The command's entry point, run by each parallel job. */
-const ENTRY = fileURLToPath(new URL('../../scripts/experiment.ts', import.meta.url));
+/** The command's entry point, run by each parallel job (through tsx in a checkout, compiled in the package). */
+const ENTRY = moduleEntry('../../scripts/experiment', import.meta.url);
 
 export interface ChildOptions {
   study: string;
@@ -33,7 +34,7 @@ export function childCellRunner(o: ChildOptions): CellRunner {
     new Promise((resolve, reject) => {
       const logFile = path.join(cell.dir, CELL_FILES.jobLog);
       const log = fs.openSync(logFile, 'w');
-      const args = ['--import', 'tsx', ENTRY, o.study, '--run-cell', cell.dir, '--backend', o.backend, '--threads', String(o.threads)];
+      const args = [...(ENTRY.typescript ? ['--import', 'tsx'] : []), fileURLToPath(ENTRY.url), o.study, '--run-cell', cell.dir, '--backend', o.backend, '--threads', String(o.threads)];
       const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: process.env });
       let settled = false;
       const finish = (err: Error | null) => {

@@ -2,6 +2,7 @@
  * The browser-safe public API: load an exported bundle and sample from it.
  * Nothing on this path imports a Node-only module (test/bundle.test.ts checks
  * by bundling it for the browser). Initialise a tfjs backend before loading.
+ * The package exports it as 'score-sde/browser'.
  *
  *   const model = await loadScoreModel('bundles/grid9/');
  *   const s = model.score(x, 0.5);                   // s(x, tau), x: [n, dim]

@@ -5,7 +5,7 @@ import type { TrainConfig } from '../config/run-config.js';
 import type { SamplerProgress } from '../sampler/reverse-sde.js';
 import type { SamplerSettings } from '../sampler/settings.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
-import { TrainingLog } from '../train/log.js';
+import { TrainingLog, type EvaluationRecord } from '../train/log.js';
 import type { ReplicaPool } from '../train/replicas/pool.js';
 import { freshState, loadState, type TrainingState } from '../train/state.js';
 import { runTraining, type TrainingHooks, type TrainingOutcome } from '../train/trainer.js';
@@ -29,25 +29,41 @@ export interface TrainingRun<T extends DataSource = DataSource> {
   log: TrainingLog;
 }
 
-/** Opens the run in `dir` for training: a fresh state, or with `resume` the state its checkpoint holds. */
-export function openTrainingRun<T extends DataSource>(dir: string, train: TrainConfig, parts: RunParts<T>, resume = false): TrainingRun<T> {
+/**
+ * Opens the run in `dir` for training: a fresh state, or with `resume` the state its checkpoint holds
+ * (checkpoint.bin, or the checkpoint file `resume` names).
+ */
+export function openTrainingRun<T extends DataSource>(dir: string, train: TrainConfig, parts: RunParts<T>, resume: boolean | string = false): TrainingRun<T> {
   const state = freshState(parts.backbone, train.emaHalfLife);
   const log = new TrainingLog(path.join(dir, RUN_FILES.log));
-  if (resume) loadState(dir, state);
+  if (typeof resume === 'string') loadState(dir, state, resume);
+  else if (resume) loadState(dir, state);
   return { dir, train, parts, state, log };
 }
 
 export interface TrainRunOptions extends TrainingHooks {
   /** Data-parallel replicas, already started (train.replicas > 1). */
   pool?: ReplicaPool;
+  /** Numbered checkpoints to keep besides checkpoint.bin (default 1: none). */
+  keepCheckpoints?: number;
 }
 
 /** Trains from the state's step to train.steps, with checkpoints and log records in the run directory. */
 export function trainRun(run: TrainingRun, options: TrainRunOptions = {}): Promise<TrainingOutcome> {
-  const { pool, ...hooks } = options;
+  const { pool, keepCheckpoints, ...hooks } = options;
   const { parts } = run;
   return runTraining(
-    { runDir: run.dir, config: run.train, target: parts.target, path: parts.path, net: parts.net, state: run.state, log: run.log, ...(pool ? { pool } : {}) },
+    {
+      runDir: run.dir,
+      config: run.train,
+      target: parts.target,
+      path: parts.path,
+      net: parts.net,
+      state: run.state,
+      log: run.log,
+      ...(pool ? { pool } : {}),
+      ...(keepCheckpoints !== undefined ? { keepCheckpoints } : {}),
+    },
     hooks,
   );
 }
@@ -88,5 +104,14 @@ export async function evaluateEma(run: TrainingRun, step: number, req: EmaEvalua
     outDir: req.outDir,
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   });
+  run.log.append(evaluationRecord(step, evaluation));
   return { score, scoreSource, evaluation };
+}
+
+/** The evaluation as a log.jsonl record: its metrics beside their floors (image metrics: the FID floor). */
+function evaluationRecord(step: number, e: Evaluation): EvaluationRecord {
+  const base = { kind: 'evaluation', step, time: new Date().toISOString(), samples_dir: e.result.outDir } as const;
+  if (e.kind === 'points') return { ...base, metrics: { ...e.result.metrics }, floor: { ...e.result.floor } };
+  const m = e.result.metrics;
+  return { ...base, metrics: m ? { ...m } : null, floor: m ? { fid: m.fid_floor } : null };
 }

@@ -174,6 +174,7 @@ async function drive(
   const total = batches * integrator.unitsPerBatch;
   let done = 0;
   let evaluations = 0;
+  onProgress?.(0, total);
   for (let bi = 0; bi < batches; bi++) {
     const rows = Math.min(settings.batchSize, n - bi * settings.batchSize);
     const rng = Rng.derive(settings.seed, RNG_STREAMS.sample, bi);

@@ -3,6 +3,7 @@ import { CHECKPOINT_FILE, readCheckpoint, restoreGroups, variableArrays, writeCh
 import { createOptimiser, type Optimiser, type OptimiserPlacement } from '../optim/optimiser.js';
 import * as path from 'node:path';
 import { checkpointKillHook } from './test-hooks.js';
+import { keepNumberedCheckpoint } from './numbered-checkpoints.js';
 
 /** Running loss accumulation between log records; kept in the checkpoint so resumed logs match. */
 export interface LossAccumulator {
@@ -34,14 +35,15 @@ export function checkpointPath(runDir: string): string {
   return path.join(runDir, CHECKPOINT_FILE);
 }
 
-export function saveState(runDir: string, state: TrainingState): void {
+/** Writes checkpoint.bin; with `keep` > 1 also keeps it as checkpoint-<step>.bin, the last `keep` of those. */
+export function saveState(runDir: string, state: TrainingState, keep = 1): void {
   const halfway = checkpointKillHook(state.step);
   writeCheckpoint(checkpointPath(runDir), state.step, groups(state), { accumulator: state.accumulator }, halfway ? { halfway } : {});
+  keepNumberedCheckpoint(runDir, state.step, keep);
 }
 
-/** Restores every tensor of a fresh state from the run's checkpoint. */
-export function loadState(runDir: string, state: TrainingState): void {
-  const file = checkpointPath(runDir);
+/** Restores every tensor of a fresh state from the run's checkpoint (or the checkpoint file given). */
+export function loadState(runDir: string, state: TrainingState, file = checkpointPath(runDir)): void {
   const ckpt = readCheckpoint(file);
   restoreGroups(ckpt, groups(state), file);
   state.step = ckpt.header.step;

@@ -27,6 +27,8 @@ export interface TrainingJob {
   log: TrainingLog;
   /** Data-parallel replicas (config.replicas > 1): they compute each step's loss and gradients. */
   pool?: ReplicaPool;
+  /** Numbered checkpoints to keep besides checkpoint.bin (1, the default: none). */
+  keepCheckpoints?: number;
 }
 
 export interface TrainingHooks {
@@ -92,6 +94,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
       const now = performance.now();
       const record: LogRecord = {
         step,
+        time: new Date().toISOString(),
         loss: result.loss,
         loss_avg: state.accumulator.sum / state.accumulator.count,
         lr,
@@ -107,12 +110,12 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
       intervalSteps = 0;
     }
     if (step % config.checkpointEvery === 0 || step === config.steps) {
-      writing(lastCheckpoint, () => saveState(job.runDir, state));
+      writing(lastCheckpoint, () => saveState(job.runDir, state, job.keepCheckpoints));
       lastCheckpoint = step;
     }
     await yieldToEventLoop();
     if (hooks.shouldStop?.() && state.step < config.steps) {
-      writing(lastCheckpoint, () => saveState(job.runDir, state));
+      writing(lastCheckpoint, () => saveState(job.runDir, state, job.keepCheckpoints));
       return { status: 'interrupted', step: state.step };
     }
   }

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneConfig } from '../../../models/index.js';
 import type { BackendName } from '../../platform/backend.js';
+import { moduleEntry } from '../../platform/module-entry.js';
 import type { Parameterisation } from '../../parameterisation.js';
 import type { ScoreNetwork } from '../../score-network.js';
 import type { BatchArrays } from '../batch.js';
@@ -24,12 +25,13 @@ export class ReplicaError extends Error {}
 const STEP_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
- * The workers run TypeScript: start them through tsx's loader, as the
- * commands themselves are started.
+ * In a checkout the workers run TypeScript: start them through tsx's loader,
+ * as the commands themselves are started. The installed package runs the compiled worker.
  */
 function startWorker(workerData: unknown): Worker {
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  const { url, typescript } = moduleEntry('./worker', import.meta.url);
+  if (!typescript) return new Worker(url, { workerData });
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
