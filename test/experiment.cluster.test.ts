@@ -118,6 +118,28 @@ describe('experiment --cell', () => {
     await expect(cli(...TINY, '--out', out, '--cell', '-1')).rejects.toThrow(/--cell/);
   });
 
+  it('a cell cut off after its checkpoint goes on from it and measures what an uninterrupted run measured', async () => {
+    const whole = path.join(tempDir('cell'), 'exp');
+    const cut = path.join(tempDir('cell'), 'exp');
+    for (const out of [whole, cut]) expect(await cli(...TINY, '--out', out, '--plan')).toBe(0);
+    expect(await cli(...TINY, '--out', whole, '--cell', '0')).toBe(0);
+    // As if killed after training's last checkpoint, before the results: no cell.json.
+    const id = readPlan(whole)!.cells[0]!.id;
+    fs.cpSync(path.join(whole, 'cells', id), path.join(cut, 'cells', id), { recursive: true });
+    fs.rmSync(path.join(cut, 'cells', id, 'cell.json'));
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    try {
+      expect(await cli(...TINY, '--out', cut, '--cell', '0')).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.join('\n')).toContain('interrupted before, resuming from its checkpoint at step 20');
+    const read = (out: string) => cellRecordSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'cells', id, 'cell.json'), 'utf8')));
+    expect(read(cut).model.metrics).toEqual(read(whole).model.metrics);
+    expect(read(cut).scoreError).toEqual(read(whole).scoreError);
+  });
+
   it('--cell-from-env takes the index from SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX', async () => {
     const out = path.join(tempDir('cell'), 'exp');
     expect(await cli(...TINY, '--out', out, '--plan')).toBe(0);

@@ -61,7 +61,7 @@ describe.skipIf(unavailable !== null)('the sweep on a real single-node Slurm clu
     expect(fs.readdirSync(path.join(out, 'figures')).sort()).toEqual(fs.readdirSync(path.join(local, 'figures')).sort());
   }, 180_000);
 
-  it('an element cancelled mid-cell and requeued starts its cell again, and the collected results are unchanged', async () => {
+  it('an element cancelled mid-cell and requeued resumes its cell from its checkpoint, and the collected results are unchanged', async () => {
     const out = path.join(tempDir('slurm-requeue'), 'exp');
     // Two cells of the same grid (the funnel at d = 10), one element at a time.
     const subset = ['--targets', 'funnel', '--dims', '10', '--max-running', '1'];
@@ -69,10 +69,10 @@ describe.skipIf(unavailable !== null)('the sweep on a real single-node Slurm clu
     const plan = readPlan(out)!;
     const victim = plan.cells[0]!;
     const dir = path.join(out, 'cells', victim.id);
-    // Mid-cell: its run has started (config.json) and not finished (no cell.json).
+    // Mid-training: a checkpoint written (cells run by index keep ten), no cell.json yet.
     const deadline = Date.now() + 60_000;
-    while (!(fs.existsSync(path.join(dir, 'config.json')) && !fs.existsSync(path.join(dir, 'cell.json')))) {
-      if (Date.now() > deadline || fs.existsSync(path.join(dir, 'cell.json'))) throw new Error(`never saw ${victim.id} mid-cell`);
+    while (!(fs.existsSync(path.join(dir, 'checkpoint.bin')) && !fs.existsSync(path.join(dir, 'cell.json')))) {
+      if (Date.now() > deadline || fs.existsSync(path.join(dir, 'cell.json'))) throw new Error(`never saw ${victim.id} mid-training`);
       await new Promise((r) => setTimeout(r, 50));
     }
     cluster!.run('scancel', [`${job}_${victim.index}`]);
@@ -88,7 +88,8 @@ describe.skipIf(unavailable !== null)('the sweep on a real single-node Slurm clu
     const log = fs.readFileSync(path.join(out, 'logs', `cell-${victim.index}.log`), 'utf8');
     expect(log).toContain('attempt 1');
     expect(log).toContain('attempt 2');
-    expect(log).toContain('interrupted before, starting again');
+    // The second attempt went on from the first one's checkpoint.
+    expect(log).toMatch(/interrupted before, resuming from its checkpoint at step [1-9]/);
 
     // Nothing is missing, and every cell measured what the local run measured.
     expect(await experimentCli(['vp-vs-pbm', ...GRID, ...subset.slice(0, 4), '--out', out, '--collect'])).toBe(0);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { EXPERIMENT_CLUSTER, EXPERIMENT_DEFAULTS } from '../config/experiment-defaults.js';
 import { UsageError } from '../errors.js';
 import { inspectCell } from '../experiment/cell-record.js';
-import { runCell } from '../experiment/cell-job.js';
+import { resumableStep, runCell } from '../experiment/cell-job.js';
 import { clusterResources, type ClusterJob } from '../experiment/cluster-job.js';
 import { collectCells, writeCellFailure, type IndexedCell } from '../experiment/collect.js';
 import { k8sJobManifest } from '../experiment/emit-k8s.js';
@@ -82,9 +82,12 @@ async function cellStep(study: StudyName, f: ExperimentCommandRequest): Promise<
     if (f.json) printJsonSummary({ status: 'skipped', cell: index, id: cell.id, dir: cell.dir });
     return 0;
   }
-  console.log(`cell ${index} (${cell.id}) of ${specs.length}: ${cell.state.kind === 'partial' ? 'interrupted before, starting again' : 'starting'}; estimate ${formatDuration(estimateCell(spec, true).total)}`);
-  // An interrupted cell's files (and a failure note) go; its results are written once, at the end.
-  prepareCellDir(cell);
+  // A cell cut off (time limit, preemption, requeue) goes on from its last checkpoint; any other
+  // unfinished one (a recorded failure, no checkpoint yet) is cleared and starts again.
+  const resumeFrom = cell.state.kind === 'partial' ? resumableStep(cell.dir, spec) : null;
+  const how = resumeFrom !== null ? `interrupted before, resuming from its checkpoint at step ${resumeFrom}` : cell.state.kind === 'partial' ? 'interrupted before, starting again' : 'starting';
+  console.log(`cell ${index} (${cell.id}) of ${specs.length}: ${how}; estimate ${formatDuration(estimateCell(spec, true).total)}`);
+  if (resumeFrom === null) prepareCellDir(cell);
   const backend = await initBackend(f.backend ?? EXPERIMENT_DEFAULTS.backend, { threads: f.threads ?? EXPERIMENT_CLUSTER.threads });
   console.log(describeBackend(backend));
   const bar = progressBar('train', spec.recipe.steps, 'steps');
@@ -93,6 +96,8 @@ async function cellStep(study: StudyName, f: ExperimentCommandRequest): Promise<
       backend: backend.name,
       threads: backend.threads,
       oracleCacheDir: oracleCacheDir(e.out, spec.key),
+      checkpointEvery: Math.max(1, Math.ceil(spec.recipe.steps / EXPERIMENT_CLUSTER.checkpointsPerCell)),
+      resume: resumeFrom !== null,
       onPhase: (phase, done) => {
         if (phase === 'train') {
           if (done % 25 === 0) bar.update(done);

@@ -41,10 +41,11 @@ export const EXPERIMENT_OUT = { full: 'checkpoints/experiments/vp-vs-pbm', quick
 
 /**
  * Running the sweep as a scheduler's array job (`--emit slurm|k8s`): elements at once, each
- * element's wasm threads, and for Kubernetes the image, the shared volume's claim and where the
- * image holds the project.
+ * element's wasm threads, checkpoints per cell (a cell cut off goes on from its last one), and
+ * for Kubernetes the image, the shared volume's claim and where the image holds the project.
  */
 export const EXPERIMENT_CLUSTER = {
+  checkpointsPerCell: 10,
   maxRunning: 16,
   threads: 1,
   image: 'score-sde:latest',
