@@ -40,7 +40,7 @@ export function slurmScript(job: ClusterJob, o: SlurmOptions = {}): string {
   return [
     '#!/bin/bash',
     `# The sweep as a Slurm array job: ${job.cells} cells, at most ${job.maxRunning} at once. Submit with: sbatch ${job.out}/cluster/sweep.sbatch`,
-    `# Each element runs cell $SLURM_ARRAY_TASK_ID of ${job.out}/plan.json; a finished cell is skipped, an interrupted one starts again.`,
+    `# Each element runs cell $SLURM_ARRAY_TASK_ID of ${job.out}/plan.json; a finished cell is skipped, an interrupted one goes on from its last checkpoint.`,
     `# Time and memory: the costliest cell's estimate with a margin. When all have ended: the same command with --collect.`,
     ...directives.map((d) => `#SBATCH ${d}`),
     '',
