@@ -88,6 +88,9 @@ describe('experiment --plan', () => {
     await expect(cli('--quick', '--out', out, '--cell', '0', '--cell-from-env')).rejects.toThrow('--cell 0: not with --cell-from-env');
     await expect(cli('--quick', '--out', out, '--emit', 'slurm', '--jobs', '2')).rejects.toThrow('--jobs 2: not with --emit slurm');
     await expect(cli('--quick', '--out', out, '--emit', 'pbs')).rejects.toThrow(/--emit/);
+    await expect(cli('--quick', '--out', out, '--partition', 'gpu')).rejects.toThrow('--partition gpu: only with --emit slurm');
+    await expect(cli('--quick', '--out', out, '--emit', 'slurm', '--image', 'x:1')).rejects.toThrow('--image x:1: only with --emit k8s');
+    await expect(cli('--quick', '--out', out, '--plan', '--max-running', '4')).rejects.toThrow('--max-running 4: only with --emit slurm or --emit k8s');
     expect(fs.existsSync(out)).toBe(false);
   });
 });

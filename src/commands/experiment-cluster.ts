@@ -41,6 +41,19 @@ export function clusterMode(f: ExperimentCommandRequest): ClusterMode | null {
   if (asked.length === 1 && (f.jobs !== undefined || f.dryRun)) {
     throw new UsageError(`${f.jobs !== undefined ? `--jobs ${f.jobs}` : '--dry-run'}: not with ${asked[0]![1]} (it runs no local sweep)`);
   }
+  // What the array job asks the scheduler for means nothing without --emit (and the other kind's, nothing with it).
+  const only: [string, unknown, 'slurm' | 'k8s' | 'any'][] = [
+    ['--max-running', f.maxRunning, 'any'],
+    ['--gres', f.gres, 'any'],
+    ['--partition', f.partition, 'slurm'],
+    ['--account', f.account, 'slurm'],
+    ['--image', f.image, 'k8s'],
+    ['--volume-claim', f.volumeClaim, 'k8s'],
+  ];
+  for (const [name, value, kind] of only) {
+    if (value === undefined || (f.emit !== undefined && (kind === 'any' || kind === f.emit))) continue;
+    throw new UsageError(`${name} ${String(value)}: only with --emit ${kind === 'any' ? 'slurm or --emit k8s' : kind}`);
+  }
   return asked[0]?.[0] ?? null;
 }
 
