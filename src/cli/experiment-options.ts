@@ -1,7 +1,7 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../platform/backend.js';
-import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
+import { EXPERIMENT_CLUSTER, EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
 import { endLabels, EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS } from '../experiment/grid.js';
 import { PROCESS_NAMES } from '../process/index.js';
 import { MAX_WASM_THREADS } from '../platform/wasm-threads.js';
@@ -51,6 +51,17 @@ export const EXPERIMENT_FLAGS: Record<string, Options> = {
   'dry-run': { type: 'boolean', default: false, describe: 'print the plan (cells done and to run) and the time estimate; run nothing', group: 'Run:' },
   json: { type: 'boolean', default: false, describe: 'print only a JSON summary on stdout (other text goes to stderr)' },
   'run-cell': { type: 'string', hidden: true, describe: 'run the one prepared cell in this directory (used by parallel jobs)' },
+  plan: { type: 'boolean', default: false, describe: 'write plan.json (the cells in order, with a fingerprint of the grid) into --out and print the number of cells; run nothing', group: 'Cluster:' },
+  cell: str('run cell K of the plan (0-based) in this process; refused when the plan was made with other grid flags; a finished cell is skipped', 'Cluster:', 'none'),
+  'cell-from-env': { type: 'boolean', default: false, describe: 'as --cell, with K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)', group: 'Cluster:' },
+  emit: str('write the plan and an array job over its cells into <out>/cluster: slurm (an sbatch script) or k8s (an Indexed Job manifest)', 'Cluster:', 'none'),
+  collect: { type: 'boolean', default: false, describe: "merge the plan's finished cells into results.csv, summary and figures; list missing and failed cells by index", group: 'Cluster:' },
+  'max-running': str('--emit: array elements running at once (the %K of --array=0-N%K; Kubernetes: parallelism)', 'Cluster:', String(EXPERIMENT_CLUSTER.maxRunning)),
+  partition: str('--emit slurm: the partition (e.g. a GPU partition, with --gres and --backend)', 'Cluster:', "the cluster's default"),
+  account: str('--emit slurm: the account charged', 'Cluster:', "the user's default"),
+  gres: str('--emit: generic resources per element, e.g. gpu:1 (Kubernetes: nvidia.com/gpu)', 'Cluster:', 'none'),
+  image: str('--emit k8s: the container image, with the project installed in ' + EXPERIMENT_CLUSTER.imageWorkdir, 'Cluster:', EXPERIMENT_CLUSTER.image),
+  'volume-claim': str('--emit k8s: a ReadWriteMany PersistentVolumeClaim, mounted at --out in every pod', 'Cluster:', EXPERIMENT_CLUSTER.claim),
 };
 
 /** Comma-separated values, each checked, no repeats. */
@@ -117,6 +128,17 @@ export const experimentFlagsSchema = z.object({
   dryRun: z.boolean(),
   json: z.boolean(),
   runCell: opt(z.string().min(1, { error: 'a cell directory' })),
+  plan: z.boolean(),
+  cell: opt(flag.nonNegativeInt()),
+  cellFromEnv: z.boolean(),
+  emit: opt(flag.oneOf(['slurm', 'k8s'] as const)),
+  collect: z.boolean(),
+  maxRunning: opt(flag.positiveInt()),
+  partition: opt(z.string().regex(/^[A-Za-z0-9_.,-]+$/, { error: 'partition names (letters, digits, _ . -), comma-separated' })),
+  account: opt(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'an account name (letters, digits, _ . -)' })),
+  gres: opt(z.string().regex(/^[A-Za-z0-9_:.,-]+$/, { error: 'generic resources as Slurm writes them, e.g. gpu:1 or gpu:a100:2' })),
+  image: opt(z.string().min(1, { error: 'a container image' })),
+  volumeClaim: opt(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'a PersistentVolumeClaim name (lower-case letters, digits, - and .)' })),
 });
 
 export type ExperimentFlags = z.infer<typeof experimentFlagsSchema>;

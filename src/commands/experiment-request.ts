@@ -36,4 +36,17 @@ export interface ExperimentCommandRequest {
   dryRun: boolean;
   json: boolean;
   runCell?: string;
+  /** The sweep on a cluster: write the plan; run one cell of it; write an array job; merge the finished cells. */
+  plan: boolean;
+  cell?: number;
+  cellFromEnv: boolean;
+  emit?: 'slurm' | 'k8s';
+  collect: boolean;
+  /** The array job's elements at once, and what it asks the scheduler for. */
+  maxRunning?: number;
+  partition?: string;
+  account?: string;
+  gres?: string;
+  image?: string;
+  volumeClaim?: string;
 }

@@ -1,135 +1,22 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../platform/backend.js';
-import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
+import { EXPERIMENT_DEFAULTS } from '../config/experiment-defaults.js';
 import { progressBar } from './progress.js';
 import { printJsonSummary } from './json-summary.js';
-import { UsageError } from '../errors.js';
 import { readCellSpec, type CellRecord } from '../experiment/cell-record.js';
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
 import { childCellRunner } from '../experiment/child-runner.js';
 import { estimateSweep, formatDuration } from '../experiment/estimate.js';
-import {
-  endLabels,
-  enumerateCells,
-  fixedDimension,
-  oracleCacheDir,
-  recipeProcessOptions,
-  targetDims,
-  type ExperimentProcess,
-  type GridAxes,
-  type Recipe,
-  type StudyName,
-} from '../experiment/grid.js';
+import { enumerateCells, oracleCacheDir, type StudyName } from '../experiment/grid.js';
 import { writeOutputs } from '../experiment/outputs.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../experiment/sweep.js';
-import { writeFileAtomicSync } from '../io/atomic.js';
-import { acquireLock, insideLockPath, LOCK_FILE, type DirLock } from '../io/dir-lock.js';
-import { checkOutPlace, makeDir } from '../io/out-place.js';
-import { createProcess } from '../process/index.js';
+import { acquireLock, insideLockPath, type DirLock } from '../io/dir-lock.js';
+import { makeDir } from '../io/out-place.js';
 import { defaultWasmThreads } from '../platform/wasm-threads.js';
+import { clusterMode, experimentClusterCommand } from './experiment-cluster.js';
 import type { ExperimentCommandRequest } from './experiment-request.js';
-
-/** Marks a directory as an experiment's, and records the grid it was last run with. */
-const EXPERIMENT_MARKER = 'experiment.json';
-
-export interface ResolvedExperiment {
-  study: StudyName;
-  axes: GridAxes;
-  recipe: Recipe;
-  out: string;
-}
-
-/** Each target of the grid has cells: one of fixed dimension needs that dimension among --dims. */
-function checkTargetDims(axes: GridAxes): void {
-  for (const target of axes.targets) {
-    if (targetDims(target, axes.dims).length > 0) continue;
-    throw new UsageError(`--targets ${target}: a ${fixedDimension(target)}-D target, and --dims ${axes.dims.join(',')} leaves that out; add ${fixedDimension(target)} to --dims`);
-  }
-}
-
-/** The grid and recipe from the flags: defaults, then --quick's, then every flag given. */
-export function resolveExperiment(study: StudyName, f: ExperimentCommandRequest): ResolvedExperiment {
-  const quick = f.quick;
-  const axes: GridAxes = {
-    targets: f.targets ?? [...EXPERIMENT_DEFAULTS.axes.targets],
-    dims: f.dims ?? [...(quick ? EXPERIMENT_QUICK.axes.dims : EXPERIMENT_DEFAULTS.axes.dims)],
-    processes: f.processes ?? [...EXPERIMENT_DEFAULTS.axes.processes],
-    widths: f.widths ?? [...(quick ? EXPERIMENT_QUICK.axes.widths : EXPERIMENT_DEFAULTS.axes.widths)],
-    seeds: f.seeds ?? [...(quick ? EXPERIMENT_QUICK.axes.seeds : EXPERIMENT_DEFAULTS.axes.seeds)],
-  };
-  const base: Recipe = quick
-    ? { ...EXPERIMENT_DEFAULTS.recipe, ...EXPERIMENT_QUICK.recipe, evalSteps: { ...EXPERIMENT_QUICK.recipe.evalSteps } }
-    : { ...EXPERIMENT_DEFAULTS.recipe, evalSteps: { ...EXPERIMENT_DEFAULTS.recipe.evalSteps } };
-  const recipe: Recipe = {
-    depth: f.depth ?? base.depth,
-    steps: f.steps ?? base.steps,
-    batchSize: f.batchSize ?? base.batchSize,
-    lr: f.lr ?? base.lr,
-    components: f.components ?? base.components,
-    targetSeed: f.targetSeed ?? base.targetSeed,
-    evalSamples: f.evalSamples ?? base.evalSamples,
-    evalSteps: { vp: f.evalSteps ?? base.evalSteps.vp, pbm: f.pbmEvalSteps ?? base.evalSteps.pbm },
-    pbmTauMin: f.pbmTauMin ?? base.pbmTauMin,
-    pbmTauMax: f.pbmTauMax ?? base.pbmTauMax,
-    scoreTaus: f.scoreTaus ?? base.scoreTaus,
-    scoreTauCount: f.scoreTauCount ?? base.scoreTauCount,
-    scorePoints: f.scorePoints ?? base.scorePoints,
-  };
-  checkTargetDims(axes);
-  if (recipe.scorePoints < 2) throw new UsageError(`--score-points ${recipe.scorePoints}: expected an integer >= 2`);
-  if (recipe.evalSamples < 2) throw new UsageError(`--eval-samples ${recipe.evalSamples}: expected an integer >= 2 (the metrics compare pairs)`);
-  if (f.scoreTaus !== undefined && f.scoreTauCount !== undefined) {
-    throw new UsageError(`--score-tau-count ${f.scoreTauCount}: not with --score-taus (which lists the noise levels itself)`);
-  }
-  if (!(recipe.pbmTauMin < recipe.pbmTauMax)) throw new UsageError(`--pbm-tau-min ${recipe.pbmTauMin}: must be below --pbm-tau-max (${recipe.pbmTauMax})`);
-  if (recipe.scoreTaus) {
-    for (const name of axes.processes) {
-      const p = createProcess(name, recipeProcessOptions(recipe, name));
-      const outside = recipe.scoreTaus.find((t) => t < p.tauMin || t > p.tauMax);
-      if (outside !== undefined) {
-        throw new UsageError(`--score-taus ${outside}: outside the ${name} range [${p.tauMin}, ${p.tauMax}] the networks are trained on`);
-      }
-    }
-  }
-  return { study, axes, recipe, out: f.out ?? (quick ? EXPERIMENT_OUT.quick : EXPERIMENT_OUT.full) };
-}
-
-/** An --out that is neither new, empty, nor an experiment's is refused: nothing in it is touched. */
-function checkOutDir(out: string): void {
-  if (!fs.existsSync(out)) return checkOutPlace(out, '--out');
-  if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out ${out}: exists and is not a directory`);
-  checkOutPlace(out, '--out');
-  if (fs.readdirSync(out).some((name) => name !== LOCK_FILE) && !fs.existsSync(path.join(out, EXPERIMENT_MARKER))) {
-    throw new UsageError(`--out ${out}: not empty and not an experiment directory (no ${EXPERIMENT_MARKER}); choose a new directory`);
-  }
-}
-
-function recipeLine(r: Recipe, processes: readonly ExperimentProcess[]): string {
-  const taus = r.scoreTaus ? `tau in {${r.scoreTaus.join(', ')}}` : `${r.scoreTauCount} tau evenly over each process's range`;
-  const regular = endLabels(processes, false);
-  const singular = endLabels(processes, true);
-  const steps = [regular && `${r.evalSteps.vp} (${regular})`, singular && `${r.evalSteps.pbm} (${singular})`].filter(Boolean).join(' / ');
-  return (
-    `Recipe: MLP depth ${r.depth}, ${r.steps} Adam steps (lr ${r.lr}) of batch ${r.batchSize}, EMA weights; ` +
-    `${r.evalSamples} samples with ${steps} Euler-Maruyama steps, model and oracle alike; ` +
-    (singular ? `${singular} tau in [${r.pbmTauMin}, ${r.pbmTauMax}]; ` : '') +
-    `gmm: ${r.components} components, means from seed ${r.targetSeed}; ` +
-    `score error on ${taus}, ${r.scorePoints} points each.`
-  );
-}
-
-function preamble(e: ResolvedExperiment, cells: number): string {
-  const a = e.axes;
-  return [
-    `${cells} cells: targets ${a.targets.join(', ')}; d in {${a.dims.join(', ')}}; ${a.processes.join(', ')}; widths {${a.widths.join(', ')}}; seeds {${a.seeds.join(', ')}}.`,
-    recipeLine(e.recipe, e.axes.processes),
-    'Model: the EMA network with the reverse-time Euler-Maruyama sampler. Oracle: the exact score with the same sampler and steps (its gap to the floor is the discretisation error). ' +
-      'Floor: the metric between two independent target samples of the same size. ' +
-      "Score error: E b^2 |s_theta - grad log p_tau|^2 / d, averaged over tau by the trapezoid rule (over the training range: the network's excess denoising loss per coordinate).",
-  ].join('\n\n');
-}
+import { checkOutDir, preamble, recipeLine, resolveExperiment, writeExperimentMarker } from './experiment-setup.js';
 
 /** `--run-cell DIR`: one prepared cell, in this process (a parallel job of the sweep). */
 async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<number> {
@@ -147,6 +34,7 @@ async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<num
 /** `npm run experiment -- vp-vs-pbm [flags]`: the sweep, resumable, then its tables and figures. */
 export async function experimentCommand(study: StudyName, f: ExperimentCommandRequest): Promise<number> {
   if (f.runCell !== undefined) return runOneCell(f, f.runCell);
+  if (clusterMode(f) !== null) return experimentClusterCommand(study, f);
   const locks: DirLock[] = [];
   try {
     return await runSweepCommand(study, f, locks);
@@ -186,7 +74,7 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   makeDir(e.out, '--out');
   // One sweep per experiment directory at a time: a second would run the same cells.
   locks.push(acquireLock(insideLockPath(e.out), e.out, 'npm run experiment'));
-  writeFileAtomicSync(path.join(e.out, EXPERIMENT_MARKER), JSON.stringify({ study, axes: e.axes, recipe: e.recipe, updatedAt: new Date().toISOString() }, null, 2) + '\n');
+  writeExperimentMarker(e);
 
   let runner: CellRunner;
   const phases = new Map<string, string>();

@@ -38,3 +38,17 @@ export const EXPERIMENT_QUICK = {
 } as const;
 
 export const EXPERIMENT_OUT = { full: 'checkpoints/experiments/vp-vs-pbm', quick: 'checkpoints/experiments/vp-vs-pbm-quick' } as const;
+
+/**
+ * Running the sweep as a scheduler's array job (`--emit slurm|k8s`): elements at once, each
+ * element's wasm threads, checkpoints per cell (a cell cut off goes on from its last one), and
+ * for Kubernetes the image, the shared volume's claim and where the image holds the project.
+ */
+export const EXPERIMENT_CLUSTER = {
+  checkpointsPerCell: 10,
+  maxRunning: 16,
+  threads: 1,
+  image: 'score-sde:latest',
+  claim: 'score-sde-experiments',
+  imageWorkdir: '/app',
+} as const;

@@ -14,7 +14,9 @@ import type { SamplerSettings } from '../sampler/settings.js';
 import { oracleScoreFunction } from '../sampler/score-function.js';
 import { CELL_FILES, CELL_FORMAT, CELL_FORMAT_VERSION, writeCellRecord, type CellRecord, type EvaluationSummary } from './cell-record.js';
 import { cellRunConfig, cellSampler, cellScoreTaus } from './cell-settings.js';
-import { cellId, type CellSpec } from './grid.js';
+import { canonicalJson, cellId, type CellSpec } from './grid.js';
+import { readCheckpoint } from '../checkpoint.js';
+import { checkpointPath } from '../train/state.js';
 import { copyOracle, lookupOracle, publishOracle } from './oracle-cache.js';
 
 export type CellPhase = 'train' | 'model' | 'oracle' | 'score-error';
@@ -27,6 +29,13 @@ export interface CellContext {
   oracleCacheDir: string | null;
   /** Phase changes, and training steps within 'train'. */
   onPhase?(phase: CellPhase, done: number, total: number): void;
+  /**
+   * Training steps between checkpoints (default: one at the end, so a crashed cell is redone
+   * whole), and whether to go on from the checkpoint in `dir` (a cell cut off on a cluster).
+   * Resumed training equals uninterrupted training, so neither changes a cell's results.
+   */
+  checkpointEvery?: number;
+  resume?: boolean;
 }
 
 /** A clock of wall and CPU seconds (CPU: this process, all threads). */
@@ -85,18 +94,22 @@ async function oracleEvaluation(
  * One cell, in this process: train (a full run directory, as `npm run train` writes it), sample
  * and evaluate the EMA network, the exact-score sampler with the same steps, and the score error
  * on a tau grid. cell.json is written last; a directory without it is an unfinished cell.
- * The directory must be new or empty.
+ * The directory must be new or empty, or with `resume` an unfinished cell's with its checkpoint.
  */
 export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Promise<CellRecord> {
   const total = stopwatch();
-  const config = { ...cellRunConfig(spec, ctx.backend), threads: ctx.threads };
+  const base = cellRunConfig(spec, ctx.backend);
+  const train = ctx.checkpointEvery === undefined ? base.train : { ...base.train, checkpointEvery: ctx.checkpointEvery };
+  const config = { ...base, train, threads: ctx.threads };
   fs.mkdirSync(dir, { recursive: true });
   writeRunConfig(dir, config);
   const parts = buildRun(config);
   try {
     const trainClock = stopwatch();
-    const run = openTrainingRun(dir, config.train, parts);
-    ctx.onPhase?.('train', 0, config.train.steps);
+    const run = openTrainingRun(dir, config.train, parts, ctx.resume ?? false);
+    // Log records after the checkpoint are redone (the same values again).
+    if (ctx.resume) run.log.truncateAfter(run.state.step);
+    ctx.onPhase?.('train', run.state.step, config.train.steps);
     const outcome = await trainRun(run, { onStep: ({ step }) => ctx.onPhase?.('train', step, config.train.steps) });
     if (outcome.status === 'diverged') {
       const advice = outcome.nonFiniteData ? 'the training data for that step holds NaN or Infinity values' : 'try a smaller --lr';
@@ -167,5 +180,18 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
   } finally {
     // Cells run one after another in one process: free this one's weights and optimiser state.
     tf.disposeVariables();
+  }
+}
+
+/** The step of an unfinished cell's checkpoint when it can go on from it (the same spec, no recorded failure), else null. */
+export function resumableStep(dir: string, spec: CellSpec): number | null {
+  const specFile = path.join(dir, CELL_FILES.spec);
+  if (!fs.existsSync(checkpointPath(dir)) || !fs.existsSync(specFile) || fs.existsSync(path.join(dir, CELL_FILES.failure))) return null;
+  try {
+    if (canonicalJson(JSON.parse(fs.readFileSync(specFile, 'utf8'))) !== canonicalJson(spec)) return null;
+    return readCheckpoint(checkpointPath(dir)).header.step;
+  } catch {
+    // A damaged checkpoint or spec: the cell starts again.
+    return null;
   }
 }

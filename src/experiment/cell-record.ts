@@ -17,6 +17,8 @@ export const CELL_FILES = {
   scoreError: 'score_error.json',
   /** Output of a parallel job. */
   jobLog: 'job.log',
+  /** Why a cell run by index (`--cell`) failed; the next run clears it with the rest. */
+  failure: 'cell-failed.json',
 } as const;
 
 const metricValues = z.record(z.string(), z.number());

@@ -30,6 +30,10 @@ export const COST = {
   plot: 0.8,
   /** Two jobs on two cores run each a little slower than one alone (shared caches and memory). */
   parallelSlowdown: 1.15,
+  /** Peak resident memory of one cell's process (Node, TensorFlow.js, wasm), MB: measured 300 on a --quick cell. */
+  memoryBaseMB: 300,
+  /** The metrics' n x n matrices (cost, kernels; several alive at once), bytes per pair of samples. */
+  metricBytesPerPair: 64,
 } as const;
 
 export interface CellEstimate {
@@ -70,6 +74,12 @@ export function estimateCell(spec: CellSpec, sampleOracle: boolean): CellEstimat
   const taus = recipe.scoreTaus?.length ?? recipe.scoreTauCount;
   const scoreError = taus * recipe.scorePoints * (exactScoreSeconds(spec) + 2 * params * COST.secondsPerFlop);
   return { train, model, oracle, scoreError, total: COST.jobStartup + train + model + oracle + scoreError };
+}
+
+/** Peak memory of one cell's process, MB (a scheduler's request adds its own margin). */
+export function estimateCellMemoryMB(spec: CellSpec): number {
+  const n = spec.recipe.evalSamples;
+  return COST.memoryBaseMB + (n * n * COST.metricBytesPerPair) / 2 ** 20;
 }
 
 export interface SweepEstimate {
