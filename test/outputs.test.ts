@@ -119,7 +119,7 @@ describe('writeFolderStaged', () => {
     const parent = tempDir('staged');
     const target = path.join(parent, 'out');
     await expect(
-      writeFolderStaged(target, async (dir) => {
+      writeFolderStaged(target, false, async (dir) => {
         fs.writeFileSync(path.join(dir, 'samples.npy'), 'half');
         throw new Error('ENOSPC: no space left on device');
       }),
@@ -129,11 +129,23 @@ describe('writeFolderStaged', () => {
 
   it('shows the complete folder only once it is done', async () => {
     const target = path.join(tempDir('staged-ok'), 'out');
-    await writeFolderStaged(target, async (dir) => {
+    await writeFolderStaged(target, false, async (dir) => {
       fs.writeFileSync(path.join(dir, 'a.txt'), 'a');
       expect(fs.existsSync(target)).toBe(false);
     });
     expect(fs.readdirSync(target)).toEqual(['a.txt']);
+  });
+
+  it('with replace, puts the new folder where an occupied one was, and only the new files remain', async () => {
+    const parent = tempDir('staged-replace');
+    const target = path.join(parent, 'out');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'old.txt'), 'old');
+    await expect(writeFolderStaged(target, false, async (dir) => fs.writeFileSync(path.join(dir, 'a.txt'), 'a'))).rejects.toThrow(/filled by another process/);
+    expect(fs.readdirSync(target)).toEqual(['old.txt']);
+    await writeFolderStaged(target, true, async (dir) => fs.writeFileSync(path.join(dir, 'a.txt'), 'a'));
+    expect(fs.readdirSync(target)).toEqual(['a.txt']);
+    expect(fs.readdirSync(parent)).toEqual(['out']);
   });
 });
 

@@ -84,6 +84,8 @@ async function oracleEvaluation(
     n,
     sampler,
     outDir,
+    // The cell is its sweep's alone: an oracle sampling left by a cell cut off before its record is redone.
+    replaceOutDir: true,
   });
   const summary = summarise(result, cellDir);
   if (cacheDir !== null) publishOracle(outDir, cacheDir, key, summary);

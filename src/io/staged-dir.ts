@@ -39,10 +39,20 @@ function stagingFolderFor(target: string): string {
   return staging;
 }
 
-/** The staged folder, complete, takes the target's place (an empty target folder is replaced). */
-function moveIntoPlace(staging: string, target: string): void {
+/**
+ * The staged folder, complete, takes the target's place (an empty target folder is replaced; an
+ * occupied one only with `replace`, moved aside first and removed once the new one is in place).
+ */
+function moveIntoPlace(staging: string, target: string, replace: boolean): void {
   if (process.env[FAIL_HOOK] === '1') throw new Error(`${target}: write failed (test hook ${FAIL_HOOK})`);
-  if (occupantsOf(target) !== null) throw new Error(`${target}: filled by another process while this one wrote; its new files are discarded`);
+  if (occupantsOf(target) !== null) {
+    if (!replace) throw new Error(`${target}: filled by another process while this one wrote; its new files are discarded`);
+    const aside = join(dirname(target), `.${basename(target)}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
+    fs.renameSync(target, aside);
+    fs.renameSync(staging, target);
+    discard(aside);
+    return;
+  }
   if (fs.existsSync(target)) fs.rmdirSync(target);
   fs.renameSync(staging, target);
 }
@@ -61,13 +71,14 @@ function discard(staging: string): void {
  * skip it; beside the target, so the rename never crosses a file system), which
  * is renamed into place when `write` is done. If anything fails the temporary
  * folder is removed and the target is left as it was. The target must be free
- * (missing or empty); callers refuse an occupied one before the work starts.
+ * (missing or empty; callers refuse an occupied one before the work starts), or
+ * with `replace` the old folder is moved aside and removed once the new one is in place.
  */
-export async function writeFolderStaged<T>(target: string, write: (dir: string) => Promise<T>): Promise<T> {
+export async function writeFolderStaged<T>(target: string, replace: boolean, write: (dir: string) => Promise<T>): Promise<T> {
   const staging = stagingFolderFor(target);
   try {
     const result = await write(staging);
-    moveIntoPlace(staging, target);
+    moveIntoPlace(staging, target, replace);
     return result;
   } catch (err) {
     discard(staging);
@@ -80,7 +91,7 @@ export function writeFolderStagedSync<T>(target: string, write: (dir: string) =>
   const staging = stagingFolderFor(target);
   try {
     const result = write(staging);
-    moveIntoPlace(staging, target);
+    moveIntoPlace(staging, target, false);
     return result;
   } catch (err) {
     discard(staging);

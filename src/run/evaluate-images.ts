@@ -26,6 +26,8 @@ export interface ImageEvaluationRequest {
   outDir: string | ((nfe: number) => string);
   /** Folder of the cached classifier whose features and labels the metrics use. */
   classifierDir: string;
+  /** See EvaluationRequest.replaceOutDir. */
+  replaceOutDir?: boolean;
   onProgress?: SamplerProgress;
 }
 
@@ -96,7 +98,7 @@ export async function evaluateImages(req: ImageEvaluationRequest): Promise<Image
     ...samplingReport(req, source.name, nfe, samplingSeconds, metricSeconds),
   };
   // All three files appear together or not at all (a full disk leaves no partial folder).
-  await writeFolderStaged(outDir, async (dir) => {
+  await writeFolderStaged(outDir, req.replaceOutDir === true, async (dir) => {
     await writeNpy(path.join(dir, 'samples.npy'), samples, [req.n, source.dim]);
     await writeImageGrid(path.join(dir, 'samples.png'), samples, req.n, { height: source.height, width: source.width, columns: 8, rows: 8 });
     await writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');

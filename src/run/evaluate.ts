@@ -36,6 +36,11 @@ export interface EvaluationRequest {
   sampler: SamplerSettings;
   /** The output folder, or how to name it from the score evaluations the sampling spent (called once, before anything is written). */
   outDir: string | ((nfe: number) => string);
+  /**
+   * The folder belongs to a locked run writing its own evaluation again: one left there by a run
+   * cut off before it recorded it (same step, same settings) is replaced. Otherwise it must be free.
+   */
+  replaceOutDir?: boolean;
   onProgress?: SamplerProgress;
 }
 
@@ -77,7 +82,7 @@ export async function evaluate(req: EvaluationRequest): Promise<EvaluationResult
   };
   const plot = await renderSamplesPlot(target, samples, reference);
   // All three files appear together or not at all (a full disk leaves no partial folder).
-  await writeFolderStaged(outDir, async (dir) => {
+  await writeFolderStaged(outDir, req.replaceOutDir === true, async (dir) => {
     await writeNpy(path.join(dir, 'samples.npy'), samples32, [req.n, d]);
     await writeFileAtomic(path.join(dir, 'samples.png'), plot);
     await writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');

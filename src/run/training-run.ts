@@ -102,6 +102,8 @@ export async function evaluateEma(run: TrainingRun, step: number, req: EmaEvalua
     n: req.n,
     sampler: req.sampler,
     outDir: req.outDir,
+    // The run is locked: an evaluation of this step left by a run cut off before recording it is redone.
+    replaceOutDir: true,
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   });
   run.log.append(evaluationRecord(step, evaluation));
