@@ -31,7 +31,7 @@ export interface LikelihoodSettings {
 export interface LikelihoodOutcome {
   /** log p_model(x) in nats, one per point, in input order. */
   logp: Float64Array;
-  /** Hutchinson only: each point's standard error over its K probes (sd / sqrt(K)); null for the exact divergence. */
+  /** Hutchinson with K >= 2 only: each point's standard error over its K probes (sd / sqrt(K)); null otherwise. */
   probeStdErr: Float64Array | null;
   /** Velocity evaluations per point (each a forward and a backward pass over d or K copies of the batch). */
   nfe: number;
@@ -68,7 +68,7 @@ export async function logLikelihoods(
   const { tauMin, tauMax, batchSize } = settings;
   const levels = noiseLevels(path, settings.grid, settings.steps, tauMin, tauMax).map((t) => tauMin + tauMax - t);
   const logp = new Float64Array(n);
-  const probeStdErr = settings.divergence.kind === 'hutchinson' && field.kind === 'network' ? new Float64Array(n) : null;
+  const probeStdErr = settings.divergence.kind === 'hutchinson' && settings.divergence.probes >= 2 && field.kind === 'network' ? new Float64Array(n) : null;
   const batches = Math.ceil(n / batchSize);
   const total = batches * UNITS;
   let done = 0;
