@@ -226,7 +226,7 @@ export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<nu
     dim,
     logp: outcome.logp,
     probeStdErr: outcome.probeStdErr,
-    ...(exactDensity ? { exactLogp: target.logDensity(points.values) } : {}),
+    ...(exactDensity ? { exactLogp: target.logDensity(points.values), exactTauMinLogp: target.noisedLogDensity(points.values, path.coefficients(tauMin)) } : {}),
     ...(image ? { bitsPerDim: (nll: number) => bitsPerDim(nll, dim) } : {}),
   });
   const metrics = {
@@ -264,6 +264,7 @@ function printSummary(s: ReturnType<typeof summariseLikelihood>, nfe: number, se
   if (s.bitsPerDim !== undefined) console.log(`bits/dim ${fmt(s.bitsPerDim)} +- ${fmt(s.bitsPerDimStdErr!)} (uniform dequantisation of 8-bit pixels)`);
   if (s.kl !== undefined) {
     console.log(`exact: |log p_model - log p| median ${s.exactLogpAbsErrorMedian!.toExponential(2)}, 95th percentile ${s.exactLogpAbsErrorP95!.toExponential(2)}`);
+    console.log(`exact at tau_min: |log p_model - log p_tau_min| median ${s.tauMinLogpAbsErrorMedian!.toExponential(2)}, 95th percentile ${s.tauMinLogpAbsErrorP95!.toExponential(2)}`);
     console.log(`exact entropy estimate E[-log p] ${fmt(s.exactEntropy!)} +- ${fmt(s.exactEntropyStdErr!)}; KL(p || p_model) ${fmt(s.kl)} +- ${fmt(s.klStdErr!)} nats`);
   }
   console.log(`wrote ${nodePath.join(outDir, LIKELIHOOD_FILES.logp)} and ${LIKELIHOOD_FILES.metrics}`);

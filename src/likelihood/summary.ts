@@ -17,6 +17,12 @@ export interface LikelihoodSummary {
   /** Exact density only: per-point |log p_model - log p_0|, median and 95th percentile. */
   exactLogpAbsErrorMedian?: number;
   exactLogpAbsErrorP95?: number;
+  /**
+   * Exact density only: the same against log p_tau_min, the density of the noised data the flow
+   * starts from (the points are read at tau_min): what is left is the solver's and the start's error.
+   */
+  tauMinLogpAbsErrorMedian?: number;
+  tauMinLogpAbsErrorP95?: number;
   /** Exact density only: E[-log p_0] on the points (an estimate of the target's entropy) and its standard error. */
   exactEntropy?: number;
   exactEntropyStdErr?: number;
@@ -50,11 +56,13 @@ export interface SummaryInputs {
   probeStdErr: Float64Array | null;
   /** log p_0 at the points, where the target has an exact density. */
   exactLogp?: Float64Array;
+  /** log p_tau_min at the points, where the target has an exact density. */
+  exactTauMinLogp?: Float64Array;
   /** Images: turns a mean NLL in nats of the [-1, 1] data into bits/dim of the 8-bit data. */
   bitsPerDim?: (nllNats: number) => number;
 }
 
-export function summariseLikelihood({ dim, logp, probeStdErr, exactLogp, bitsPerDim }: SummaryInputs): LikelihoodSummary {
+export function summariseLikelihood({ dim, logp, probeStdErr, exactLogp, exactTauMinLogp, bitsPerDim }: SummaryInputs): LikelihoodSummary {
   const n = logp.length;
   const nll = meanAndStdErr(logp.map((l) => -l));
   const summary: LikelihoodSummary = { n, dim, meanNll: nll.mean, nllStdErr: nll.stdErr };
@@ -68,6 +76,11 @@ export function summariseLikelihood({ dim, logp, probeStdErr, exactLogp, bitsPer
     const absError = logp.map((l, i) => Math.abs(l - exactLogp[i]!));
     summary.exactLogpAbsErrorMedian = quantile(absError, 0.5);
     summary.exactLogpAbsErrorP95 = quantile(absError, 0.95);
+    if (exactTauMinLogp !== undefined) {
+      const tauMinError = logp.map((l, i) => Math.abs(l - exactTauMinLogp[i]!));
+      summary.tauMinLogpAbsErrorMedian = quantile(tauMinError, 0.5);
+      summary.tauMinLogpAbsErrorP95 = quantile(tauMinError, 0.95);
+    }
     const entropy = meanAndStdErr(exactLogp.map((l) => -l));
     summary.exactEntropy = entropy.mean;
     summary.exactEntropyStdErr = entropy.stdErr;
