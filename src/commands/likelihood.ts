@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { targetModule } from '../../datasets/registry.js';
-import { hasExactScore, isImageSource, type DataSource } from '../../datasets/target.js';
+import { hasExactScore, isImageSource, type DataSource, type Target } from '../../datasets/target.js';
 import { openBundleForSampling } from '../bundle/sample-source.js';
 import { LIKELIHOOD_DEFAULTS, LIKELIHOOD_TOLERANCE } from '../config/likelihood-defaults.js';
 import { UsageError } from '../errors.js';
@@ -19,6 +19,7 @@ import { RNG_STREAMS } from '../rng-streams.js';
 import { buildRunParts, requireExactTarget } from '../run/build.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import type { OdeSolver } from '../sampler/ode-solver.js';
+import { probabilityFlowStartLogDensity } from '../sampler/probability-flow.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { SOLVERS } from '../sampler/solvers.js';
 import { loadWeights } from '../train/state.js';
@@ -226,7 +227,13 @@ export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<nu
     dim,
     logp: outcome.logp,
     probeStdErr: outcome.probeStdErr,
-    ...(exactDensity ? { exactLogp: target.logDensity(points.values), exactTauMinLogp: target.noisedLogDensity(points.values, path.coefficients(tauMin)) } : {}),
+    ...(exactDensity
+      ? {
+          exactLogp: target.logDensity(points.values),
+          exactTauMinLogp: target.noisedLogDensity(points.values, path.coefficients(tauMin)),
+          startCorrection: startCorrection(path, tauMax, outcome.ends, dim, target),
+        }
+      : {}),
     ...(image ? { bitsPerDim: (nll: number) => bitsPerDim(nll, dim) } : {}),
   });
   const metrics = {
@@ -257,6 +264,13 @@ export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<nu
   return 0;
 }
 
+/** c = log N(x_T; 0, b_T^2 I) - log p_T(x_T): what the start adds to log p_model at each point (see LikelihoodSummary). */
+function startCorrection(path: GaussianPath, tauMax: number, ends: Float64Array, dim: number, target: Target): Float64Array {
+  const start = probabilityFlowStartLogDensity(path, tauMax, ends, dim);
+  const exact = target.noisedLogDensity(ends, path.coefficients(tauMax));
+  return start.map((l, i) => l - exact[i]!);
+}
+
 function printSummary(s: ReturnType<typeof summariseLikelihood>, nfe: number, seconds: number, outDir: string): void {
   const fmt = (v: number) => v.toFixed(4);
   console.log(`mean NLL ${fmt(s.meanNll)} +- ${fmt(s.nllStdErr)} nats over ${s.n} points (${nfe.toFixed(1)} evaluations per point, ${seconds.toFixed(1)} s)`);
@@ -265,6 +279,10 @@ function printSummary(s: ReturnType<typeof summariseLikelihood>, nfe: number, se
   if (s.kl !== undefined) {
     console.log(`exact: |log p_model - log p| median ${s.exactLogpAbsErrorMedian!.toExponential(2)}, 95th percentile ${s.exactLogpAbsErrorP95!.toExponential(2)}`);
     console.log(`exact at tau_min: |log p_model - log p_tau_min| median ${s.tauMinLogpAbsErrorMedian!.toExponential(2)}, 95th percentile ${s.tauMinLogpAbsErrorP95!.toExponential(2)}`);
+    console.log(
+      `start correction c = log start(x_T) - log p_T(x_T): mean ${s.startCorrectionMean!.toExponential(2)}; ` +
+        `solver alone |log p_model - log p_tau_min - c|: median ${s.solverLogpAbsErrorMedian!.toExponential(2)}, 95th percentile ${s.solverLogpAbsErrorP95!.toExponential(2)}`,
+    );
     console.log(`exact entropy estimate E[-log p] ${fmt(s.exactEntropy!)} +- ${fmt(s.exactEntropyStdErr!)}; KL(p || p_model) ${fmt(s.kl)} +- ${fmt(s.klStdErr!)} nats`);
   }
   console.log(`wrote ${nodePath.join(outDir, LIKELIHOOD_FILES.logp)} and ${LIKELIHOOD_FILES.metrics}`);

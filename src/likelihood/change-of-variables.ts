@@ -33,6 +33,8 @@ export interface LikelihoodOutcome {
   logp: Float64Array;
   /** Hutchinson with K >= 2 only: each point's standard error over its K probes (sd / sqrt(K)); null otherwise. */
   probeStdErr: Float64Array | null;
+  /** x(tau_max) of each point, row-major n x d: where the start density was read. */
+  ends: Float64Array;
   /** Velocity evaluations per point (each a forward and a backward pass over d or K copies of the batch). */
   nfe: number;
 }
@@ -68,6 +70,7 @@ export async function logLikelihoods(
   const { tauMin, tauMax, batchSize } = settings;
   const levels = noiseLevels(path, settings.grid, settings.steps, tauMin, tauMax).map((t) => tauMin + tauMax - t);
   const logp = new Float64Array(n);
+  const ends = new Float64Array(n * dim);
   const probeStdErr = settings.divergence.kind === 'hutchinson' && settings.divergence.probes >= 2 && field.kind === 'network' ? new Float64Array(n) : null;
   const batches = Math.ceil(n / batchSize);
   const total = batches * UNITS;
@@ -109,6 +112,7 @@ export async function logLikelihoods(
     const xEnd = new Float64Array(rows * dim);
     for (let i = 0; i < rows; i++) for (let j = 0; j < dim; j++) xEnd[i * dim + j] = values[i * width + j]!;
     const start = probabilityFlowStartLogDensity(path, tauMax, xEnd, dim);
+    ends.set(xEnd, first * dim);
     for (let i = 0; i < rows; i++) {
       const { mean, stdErr } = meanAndStdErr(values, i * width + dim, augmented.columns);
       logp[first + i] = start[i]! + mean;
@@ -116,7 +120,7 @@ export async function logLikelihoods(
     }
     evaluations += rows * counted.calls;
   }
-  return { logp, probeStdErr, nfe: evaluations / n };
+  return { logp, probeStdErr, ends, nfe: evaluations / n };
 }
 
 function augmentedFor(

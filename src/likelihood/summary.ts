@@ -23,6 +23,14 @@ export interface LikelihoodSummary {
    */
   tauMinLogpAbsErrorMedian?: number;
   tauMinLogpAbsErrorP95?: number;
+  /**
+   * Exact density only: the start's error at each point, c = log N(x_T; 0, b_T^2 I) - log p_T(x_T) at
+   * x_T = x(tau_max) (with the exact flow, log p_model - log p_tau_min = c exactly). Its mean is
+   * -KL(p_T || start) on the points; |log p_model - log p_tau_min - c| is the solver's error alone.
+   */
+  startCorrectionMean?: number;
+  solverLogpAbsErrorMedian?: number;
+  solverLogpAbsErrorP95?: number;
   /** Exact density only: E[-log p_0] on the points (an estimate of the target's entropy) and its standard error. */
   exactEntropy?: number;
   exactEntropyStdErr?: number;
@@ -58,11 +66,13 @@ export interface SummaryInputs {
   exactLogp?: Float64Array;
   /** log p_tau_min at the points, where the target has an exact density. */
   exactTauMinLogp?: Float64Array;
+  /** The start correction c per point (see LikelihoodSummary.startCorrectionMean). */
+  startCorrection?: Float64Array;
   /** Images: turns a mean NLL in nats of the [-1, 1] data into bits/dim of the 8-bit data. */
   bitsPerDim?: (nllNats: number) => number;
 }
 
-export function summariseLikelihood({ dim, logp, probeStdErr, exactLogp, exactTauMinLogp, bitsPerDim }: SummaryInputs): LikelihoodSummary {
+export function summariseLikelihood({ dim, logp, probeStdErr, exactLogp, exactTauMinLogp, startCorrection, bitsPerDim }: SummaryInputs): LikelihoodSummary {
   const n = logp.length;
   const nll = meanAndStdErr(logp.map((l) => -l));
   const summary: LikelihoodSummary = { n, dim, meanNll: nll.mean, nllStdErr: nll.stdErr };
@@ -80,6 +90,12 @@ export function summariseLikelihood({ dim, logp, probeStdErr, exactLogp, exactTa
       const tauMinError = logp.map((l, i) => Math.abs(l - exactTauMinLogp[i]!));
       summary.tauMinLogpAbsErrorMedian = quantile(tauMinError, 0.5);
       summary.tauMinLogpAbsErrorP95 = quantile(tauMinError, 0.95);
+      if (startCorrection !== undefined) {
+        summary.startCorrectionMean = meanAndStdErr(startCorrection).mean;
+        const solverError = logp.map((l, i) => Math.abs(l - exactTauMinLogp[i]! - startCorrection[i]!));
+        summary.solverLogpAbsErrorMedian = quantile(solverError, 0.5);
+        summary.solverLogpAbsErrorP95 = quantile(solverError, 0.95);
+      }
     }
     const entropy = meanAndStdErr(exactLogp.map((l) => -l));
     summary.exactEntropy = entropy.mean;
