@@ -94,4 +94,14 @@ describe('npm run likelihood on a tiny trained run', () => {
     // The same command again finds its folder taken.
     expect(await refusal(['--n', '8', '--seed', '3', '--exact-div-max-dim', '1', '--probes', '3', ...fast])).toMatch(/^the default output folder .*: already holds files/);
   });
+
+  it('--oracle on grid9 (VP): after the start correction the solver error is below 1e-3 nats per point', async () => {
+    const out = path.join(tempDir('likelihood-oracle'), 'out');
+    expect(await likelihoodCli(['--run', run, '--oracle', '--n', '40', '--seed', '2', '--out', out, '--backend', 'wasm', '--threads', '1'])).toBe(0);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ score: 'oracle (exact score)', solver: 'rk45', tolerance: { rtol: 1e-5, atol: 1e-5 } });
+    expect(metrics.solverLogpAbsErrorP95).toBeLessThan(1e-3);
+    expect(metrics.exactLogpAbsErrorMedian).toBeLessThan(1e-2);
+    expect(Math.abs(metrics.kl)).toBeLessThan(4 * metrics.klStdErr + 1e-3);
+  });
 });
