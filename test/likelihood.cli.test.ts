@@ -105,3 +105,19 @@ describe('npm run likelihood on a tiny trained run', () => {
     expect(Math.abs(metrics.kl)).toBeLessThan(4 * metrics.klStdErr + 1e-3);
   });
 });
+
+describe('npm run likelihood on images', () => {
+  it('mnist: dequantised test images, Hutchinson above 16 dimensions, bits/dim = NLL / (d ln 2) + 7', async () => {
+    const mnistRun = path.join(tempDir('likelihood-mnist'), 'run');
+    const tiny = ['--target', 'mnist', '--subset', '128', '--channels', '8,16,16', '--groups', '4', '--batch-size', '8', '--backend', 'wasm', '--threads', '1'];
+    expect(await trainCli([...tiny, '--steps', '2', '--no-eval', '--out', mnistRun])).toBe(0);
+    const out = path.join(tempDir('likelihood-mnist-out'), 'out');
+    expect(await likelihoodCli(['--run', mnistRun, '--n', '2', '--probes', '2', '--solver', 'euler', '--nfe', '3', '--out', out, '--backend', 'wasm', '--threads', '1'])).toBe(0);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ target: 'mnist', n: 2, dim: 784, divergence: 'Hutchinson, 2 Rademacher probes', points: 'the first 2 test images (dequantised)' });
+    expect(metrics.dequantisation).toMatch(/^uniform dequantisation of 8-bit pixels/);
+    expect(metrics.bitsPerDim).toBeCloseTo(metrics.meanNll / (784 * Math.LN2) + 7, 10);
+    expect(metrics.kl).toBeUndefined();
+    expect(readNpySync(path.join(out, 'logp.npy')).shape).toEqual([2]);
+  });
+});
