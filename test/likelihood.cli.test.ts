@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { exportCli } from '../src/cli/export-cli.js';
 import { likelihoodCli } from '../src/cli/likelihood-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { UsageError } from '../src/errors.js';
@@ -82,6 +83,13 @@ describe('npm run likelihood on a tiny trained run', () => {
     const metrics = JSON.parse(fs.readFileSync(path.join(outA, 'metrics.json'), 'utf8'));
     expect(metrics).toMatchObject({ command: 'likelihood', target: 'grid9', process: 'vp', solver: 'heun', grid: 'edm', steps: 8, nfe: 16, n: 6, dim: 2 });
     expect(metrics.meanNll).toBeCloseTo(-Array.from(a.data).reduce((s, l) => s + l, 0) / 6, 10);
+    // A bundle exported from the run gives the same values.
+    const bundle = path.join(tempDir('likelihood-bundle'), 'bundle');
+    expect(await exportCli(['--run', run, '--out', bundle])).toBe(0);
+    const outC = path.join(tempDir('likelihood-c'), 'out');
+    expect(await likelihoodCli(['--bundle', bundle, '--points', forward, '--out', outC, ...fast])).toBe(0);
+    const c = readNpySync(path.join(outC, 'logp.npy'));
+    for (let i = 0; i < 6; i++) expect(c.data[i]).toBeCloseTo(a.data[i]!, 4);
     for (const key of ['exactLogpAbsErrorMedian', 'exactLogpAbsErrorP95', 'tauMinLogpAbsErrorMedian', 'exactEntropy', 'kl', 'klStdErr']) expect(Number.isFinite(metrics[key])).toBe(true);
   });
 
@@ -97,8 +105,17 @@ describe('npm run likelihood on a tiny trained run', () => {
 
   it('--oracle on grid9 (VP): after the start correction the solver error is below 1e-3 nats per point', async () => {
     const out = path.join(tempDir('likelihood-oracle'), 'out');
-    expect(await likelihoodCli(['--run', run, '--oracle', '--n', '40', '--seed', '2', '--out', out, '--backend', 'wasm', '--threads', '1'])).toBe(0);
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      expect(await likelihoodCli(['--run', run, '--oracle', '--n', '40', '--seed', '2', '--out', out, '--backend', 'wasm', '--threads', '1', '--json'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
     const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    // --json: the summary is the last line of stdout, metrics.json's values with the folder and backend.
+    const summary = JSON.parse(written.join('').trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ status: 'completed', out_dir: out, backend: 'wasm', meanNll: metrics.meanNll, kl: metrics.kl });
     expect(metrics).toMatchObject({ score: 'oracle (exact score)', solver: 'rk45', tolerance: { rtol: 1e-5, atol: 1e-5 } });
     expect(metrics.solverLogpAbsErrorP95).toBeLessThan(1e-3);
     expect(metrics.exactLogpAbsErrorMedian).toBeLessThan(1e-2);
