@@ -209,8 +209,9 @@ export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<nu
   const outDir = f.out ?? nodePath.join(source.dir, 'likelihood', `${label}-n${points.n}-${points.label}-${solverText}-${divergenceLabel}-seed${seed}`);
   refuseUsedFolder(outDir, f.out !== undefined);
 
-  const { score, scoreSource } = oracleTarget !== null ? { score: null, scoreSource: 'oracle (exact score)' } : source.loadNetwork();
-  const field: FlowField = oracleTarget !== null ? { kind: 'oracle', target: oracleTarget } : { kind: 'network', score: score! };
+  const network = oracleTarget === null ? source.loadNetwork() : null;
+  const field: FlowField = network !== null ? { kind: 'network', score: network.score } : { kind: 'oracle', target: oracleTarget! };
+  const scoreSource = network?.scoreSource ?? 'oracle (exact score)';
   console.log(`log-likelihood of ${points.source} with ${solverText} (divergence: ${divergenceText}) from ${scoreSource}, tau ${tauMin} -> ${tauMax}`);
   const bar = progressBar('likelihood', 1, 'units');
   const solveStart = performance.now();

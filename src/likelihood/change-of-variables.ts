@@ -134,7 +134,13 @@ function augmentedFor(
 ): AugmentedVelocity {
   if (field.kind === 'oracle') {
     const inner = oracleAugmentedVelocity(path, field.target, rows, dim);
-    return { ...inner, velocity: (y, tau) => (counted.calls++, inner.velocity(y, tau)) };
+    return {
+      ...inner,
+      velocity: (y, tau) => {
+        counted.calls += 1;
+        return inner.velocity(y, tau);
+      },
+    };
   }
   const score = countingScore(field.score);
   const augmented = networkAugmentedVelocity(
