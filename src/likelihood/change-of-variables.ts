@@ -9,6 +9,7 @@ import type { OdeSolver, Tolerance } from '../sampler/ode-solver.js';
 import { probabilityFlowStartLogDensity, probabilityFlowVelocity, type Velocity } from '../sampler/probability-flow.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import { yieldToEventLoop } from '../yield.js';
+import { meanAndStdErr } from './summary.js';
 import { networkAugmentedVelocity, oracleAugmentedVelocity, type AugmentedVelocity, type DivergenceMethod } from './augmented-velocity.js';
 
 /** What v is built from: a (differentiable) score function, or the target's exact score and its closed-form divergence. */
@@ -114,7 +115,7 @@ export async function logLikelihoods(
     const start = probabilityFlowStartLogDensity(path, tauMax, xEnd, dim);
     ends.set(xEnd, first * dim);
     for (let i = 0; i < rows; i++) {
-      const { mean, stdErr } = meanAndStdErr(values, i * width + dim, augmented.columns);
+      const { mean, stdErr } = meanAndStdErr(values.subarray(i * width + dim, (i + 1) * width));
       logp[first + i] = start[i]! + mean;
       if (probeStdErr !== null) probeStdErr[first + i] = stdErr;
     }
@@ -166,15 +167,4 @@ function initialState(points: Float64Array, first: number, rows: number, dim: nu
   const values = new Float32Array(rows * width);
   for (let i = 0; i < rows; i++) for (let j = 0; j < dim; j++) values[i * width + j] = points[(first + i) * dim + j]!;
   return tf.tensor2d(values, [rows, width]);
-}
-
-/** Mean of `count` values from `offset`, and its standard error (0 for a single value). */
-function meanAndStdErr(values: ArrayLike<number>, offset: number, count: number): { mean: number; stdErr: number } {
-  let sum = 0;
-  for (let k = 0; k < count; k++) sum += values[offset + k]!;
-  const mean = sum / count;
-  if (count < 2) return { mean, stdErr: 0 };
-  let squares = 0;
-  for (let k = 0; k < count; k++) squares += (values[offset + k]! - mean) ** 2;
-  return { mean, stdErr: Math.sqrt(squares / (count - 1) / count) };
 }
