@@ -11,6 +11,7 @@ import { readNpySync, writeNpySync } from '../io/npy.js';
 import type { DivergenceMethod } from '../likelihood/augmented-velocity.js';
 import { logLikelihoods, type FlowField, type LikelihoodSettings } from '../likelihood/change-of-variables.js';
 import { bitsPerDim, DEQUANTISATION, dequantise } from '../likelihood/dequantisation.js';
+import { EVALUATIONS_PER_STEP } from '../likelihood/forward-ode.js';
 import { summariseLikelihood } from '../likelihood/summary.js';
 import { describeBackend, initBackend } from '../platform/backend.js';
 import { singularEndRefusal, type GaussianPath } from '../process/index.js';
@@ -18,7 +19,6 @@ import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
 import { buildRunParts, requireExactTarget } from '../run/build.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
-import type { OdeSolver } from '../sampler/ode-solver.js';
 import { probabilityFlowStartLogDensity } from '../sampler/probability-flow.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { SOLVERS } from '../sampler/solvers.js';
@@ -145,8 +145,8 @@ function choosePoints(f: LikelihoodCommandRequest, target: DataSource, seed: num
 /** The solver, its grid and steps or tolerance, from the flags; flags that do not fit the solver are refused. */
 function solverSettings(f: LikelihoodCommandRequest): Pick<LikelihoodSettings, 'solver' | 'grid' | 'steps' | 'tolerance'> {
   const name = f.solver ?? LIKELIHOOD_DEFAULTS.solver;
-  const solver: OdeSolver = SOLVERS[name];
-  const adaptive = solver.evaluationsPerStep === null;
+  const perStepOrNull = EVALUATIONS_PER_STEP[name];
+  const adaptive = perStepOrNull === null;
   if (adaptive) {
     if (f.nfe !== undefined) throw new UsageError(`--nfe ${f.nfe}: does not apply to --solver ${name} (adaptive: --rtol and --atol set its evaluations)`);
     if (f.grid !== undefined) throw new UsageError(`--grid ${f.grid}: does not apply to --solver ${name} (adaptive: it picks its own steps)`);
@@ -155,12 +155,13 @@ function solverSettings(f: LikelihoodCommandRequest): Pick<LikelihoodSettings, '
       if (f[key] !== undefined) throw new UsageError(`--${key} ${f[key]}: applies only to --solver rk45 (the solver is ${name})`);
     }
   }
-  const perStep = solver.evaluationsPerStep ?? 1;
+  const perStep = perStepOrNull ?? 1;
   const steps = f.nfe === undefined ? LIKELIHOOD_DEFAULTS.steps : Math.floor(f.nfe / perStep);
   if (steps < 1) throw new UsageError(`--nfe ${f.nfe}: ${name} needs at least ${perStep} (${perStep} per step)`);
   return {
-    solver,
-    grid: f.grid ?? solver.defaultGrid,
+    solver: name,
+    // The grid the sampler's solver of that name uses by default.
+    grid: f.grid ?? SOLVERS[name].defaultGrid,
     steps,
     tolerance: { rtol: f.rtol ?? LIKELIHOOD_TOLERANCE.rtol, atol: f.atol ?? LIKELIHOOD_TOLERANCE.atol },
   };
@@ -201,9 +202,9 @@ export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<nu
         : `Hutchinson, ${probes} Rademacher probes`;
   const settings: LikelihoodSettings = { ...settingsOfSolver, tauMin, tauMax, batchSize: f.batchSize ?? LIKELIHOOD_DEFAULTS.batchSize[isImageSource(target) ? 'image' : 'point'], seed, divergence };
   const solverText =
-    settings.solver.evaluationsPerStep === null
-      ? `${settings.solver.name}-rtol${settings.tolerance.rtol}-atol${settings.tolerance.atol}`
-      : `${settings.solver.name}-${settings.grid}-steps${settings.steps}`;
+    settings.solver === 'rk45'
+      ? `${settings.solver}-rtol${settings.tolerance.rtol}-atol${settings.tolerance.atol}`
+      : `${settings.solver}-${settings.grid}-steps${settings.steps}`;
   const label = f.oracle ? 'oracle' : source.weightsLabel;
   const divergenceLabel = divergence.kind === 'exact' ? 'exactdiv' : `hutch${probes}`;
   const outDir = f.out ?? nodePath.join(source.dir, 'likelihood', `${label}-n${points.n}-${points.label}-${solverText}-${divergenceLabel}-seed${seed}`);
@@ -244,8 +245,8 @@ export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<nu
     process: path.name,
     score: scoreSource,
     points: points.source,
-    solver: settings.solver.name,
-    ...(settings.solver.evaluationsPerStep === null ? { tolerance: settings.tolerance } : { grid: settings.grid, steps: settings.steps }),
+    solver: settings.solver,
+    ...(settings.solver === 'rk45' ? { tolerance: settings.tolerance } : { grid: settings.grid, steps: settings.steps }),
     tauMin,
     tauMax,
     start: `N(0, b(tau_max)^2 I), b(tau_max) = ${path.coefficients(tauMax).b}`,

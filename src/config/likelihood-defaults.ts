@@ -1,8 +1,7 @@
+import { LIKELIHOOD_SOLVERS, type LikelihoodSolverName } from '../likelihood/forward-ode.js';
 import type { Tolerance } from '../sampler/ode-solver.js';
 
-/** The probability-flow ODE solvers a likelihood can integrate with (dpm-solver++ steps through data predictions, not the velocity the divergence needs). */
-export const LIKELIHOOD_SOLVERS = ['rk45', 'heun', 'euler'] as const;
-export type LikelihoodSolverName = (typeof LIKELIHOOD_SOLVERS)[number];
+export { LIKELIHOOD_SOLVERS, type LikelihoodSolverName };
 
 /**
  * rk45's tolerance for likelihoods: score_sde's (rtol = atol = 1e-5). Tighter

@@ -5,18 +5,19 @@ import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
 import { countingScore } from '../sampler/counting-score.js';
 import { noiseLevels, type GridName } from '../sampler/noise-grid.js';
-import type { OdeSolver, Tolerance } from '../sampler/ode-solver.js';
-import { probabilityFlowStartLogDensity, probabilityFlowVelocity, type Velocity } from '../sampler/probability-flow.js';
+import type { Tolerance } from '../sampler/ode-solver.js';
+import { probabilityFlowStartLogDensity, probabilityFlowVelocity } from '../sampler/probability-flow.js';
 import type { ScoreFunction } from '../sampler/score-function.js';
 import { yieldToEventLoop } from '../yield.js';
 import { meanAndStdErr } from './summary.js';
+import { integrateForward, type LikelihoodSolverName } from './forward-ode.js';
 import { networkAugmentedVelocity, oracleAugmentedVelocity, type AugmentedVelocity, type DivergenceMethod } from './augmented-velocity.js';
 
 /** What v is built from: a (differentiable) score function, or the target's exact score and its closed-form divergence. */
 export type FlowField = { kind: 'network'; score: ScoreFunction } | { kind: 'oracle'; target: Target };
 
 export interface LikelihoodSettings {
-  solver: OdeSolver;
+  solver: LikelihoodSolverName;
   /** The grid of a fixed-step solver; unused by rk45. */
   grid: GridName;
   steps: number;
@@ -54,10 +55,8 @@ const UNITS = 1000;
  * same ODE solver draws. The data points are read as points at tau_min, as
  * score_sde reads them at its eps.
  *
- * The sampler's solvers integrate from tau_max down to tau_min; this flow runs
- * the other way, so they are given it in the reflected time u = tau_min +
- * tau_max - tau, which runs from tau_max down to tau_min while tau runs up
- * (dy/du = -dy/dtau), on the reflection of the same grid of levels.
+ * It is integrated upwards in tau (forward-ode.ts) on the grid of levels the
+ * sampler's solver would use.
  */
 export async function logLikelihoods(
   points: Float64Array,
@@ -69,7 +68,7 @@ export async function logLikelihoods(
 ): Promise<LikelihoodOutcome> {
   const n = points.length / dim;
   const { tauMin, tauMax, batchSize } = settings;
-  const levels = noiseLevels(path, settings.grid, settings.steps, tauMin, tauMax).map((t) => tauMin + tauMax - t);
+  const levels = noiseLevels(path, settings.grid, settings.steps, tauMin, tauMax);
   const logp = new Float64Array(n);
   const ends = new Float64Array(n * dim);
   const probeStdErr = settings.divergence.kind === 'hutchinson' && settings.divergence.probes >= 2 && field.kind === 'network' ? new Float64Array(n) : null;
@@ -84,8 +83,8 @@ export async function logLikelihoods(
     const augmented = augmentedFor(field, path, rows, dim, settings, bi, counted);
     const state = initialState(points, first, rows, dim, augmented.columns);
     let reported = 0;
-    const reached = async (u: number) => {
-      const units = Math.round((UNITS * (tauMax - u)) / (tauMax - tauMin));
+    const reached = async (tau: number) => {
+      const units = Math.round((UNITS * (tau - tauMin)) / (tauMax - tauMin));
       if (units <= reported) return;
       const before = done;
       done += units - reported;
@@ -95,16 +94,7 @@ export async function logLikelihoods(
         await yieldToEventLoop();
       }
     };
-    const reflected: Velocity = (y, u) => {
-      const v = augmented.velocity(y, tauMin + tauMax - u);
-      const back = tf.neg(v) as tf.Tensor2D;
-      v.dispose();
-      return back;
-    };
-    const score = field.kind === 'network' ? field.score : () => {
-      throw new Error('likelihood: the oracle flow has no score tensor');
-    };
-    const end = await settings.solver.integrate(state, { path, score, velocity: reflected, levels, tolerance: settings.tolerance, reached });
+    const end = await integrateForward(settings.solver, state, { velocity: augmented.velocity, levels, tolerance: settings.tolerance, reached });
     state.dispose();
     augmented.dispose();
     const values = end.dataSync();
