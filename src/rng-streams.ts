@@ -21,6 +21,12 @@ export const RNG_STREAMS = {
   diagnoseData: 11,
   /** Diagnose: the random probe vectors at the k-th level, Rng.derive(seed, diagnoseProbe, k). */
   diagnoseProbe: 12,
+  /** Likelihood: the Rademacher probes of the Hutchinson divergence of the b-th batch, Rng.derive(seed, likelihoodProbe, b). */
+  likelihoodProbe: 13,
+  /** Likelihood: the fresh target points it evaluates when no file is given, Rng.derive(seed, likelihoodPoints). */
+  likelihoodPoints: 14,
+  /** Likelihood: the uniform dequantisation noise of 8-bit images, Rng.derive(seed, likelihoodDequantise). */
+  likelihoodDequantise: 15,
   /** Image metrics: the random train images of the FID floor, Rng.derive(seed, imageFloor). */
   imageFloor: 0xf100,
   /** Classifier training: the shuffle of each epoch, Rng.derive(seed, classifierShuffle, epoch). */

@@ -25,6 +25,8 @@ const MIN_FACTOR = 0.2;
 const MAX_FACTOR = 10;
 /** Beyond this many steps (accepted or not) the integration is abandoned: the tolerance is out of float32's reach. */
 const MAX_STEPS = 100_000;
+/** The tableau and its step control, for integrators of other ODEs (the likelihood's augmented flow, src/likelihood/). */
+export const DORMAND_PRINCE = { C, A, B5, E, SAFETY, MIN_FACTOR, MAX_FACTOR, MAX_STEPS } as const;
 
 /** sum_i w_i k_i (tensors; zero weights skipped). */
 function combine(ks: tf.Tensor2D[], w: readonly number[]): tf.Tensor2D {
