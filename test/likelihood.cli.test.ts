@@ -7,6 +7,7 @@ import { likelihoodCli } from '../src/cli/likelihood-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
 import { UsageError } from '../src/errors.js';
 import { readNpySync, writeNpySync } from '../src/io/npy.js';
+import { lockRunDir } from '../src/run/run-dir.js';
 import { oneLineRefusal, tempDir, tinyTrainArgs, useWasm } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -27,7 +28,7 @@ describe('npm run likelihood: bad input is one line (exit 2) and writes nothing'
   it('refuses an unknown or unsuitable solver, --nfe 0 and --rtol <= 0', async () => {
     expect(await refusal(['--solver', 'midpoint'])).toMatch(/--solver.*midpoint.*one of rk45, heun, euler/);
     expect(await refusal(['--solver', 'dpm-solver++'])).toMatch(/--solver.*one of rk45, heun, euler/);
-    expect(await refusal(['--solver', 'heun', '--nfe', '0'])).toMatch(/--nfe.*positive integer/);
+    expect(await refusal(['--solver', 'heun', '--nfe', '0'])).toMatch(/^--nfe '0': expected an integer from 1 to 1000000/);
     expect(await refusal(['--solver', 'heun', '--nfe', '1'])).toMatch(/^--nfe 1: heun needs at least 2/);
     expect(await refusal(['--rtol', '0'])).toMatch(/--rtol.*> 0/);
     expect(await refusal(['--atol=-1e-3'])).toMatch(/--atol.*> 0/);
@@ -51,18 +52,56 @@ describe('npm run likelihood: bad input is one line (exit 2) and writes nothing'
   it('refuses an --out folder that holds anything, leaving it as it was', async () => {
     const out = tempDir('likelihood-used');
     fs.writeFileSync(path.join(out, 'notes.txt'), 'keep');
-    expect(await refusal(['--out', out, ...fast])).toMatch(/^--out .*: already holds files/);
+    expect(await refusal(['--out', out, ...fast])).toBe(`--out ${out}: already holds notes.txt; choose another --out (a new or empty folder), or move those files away`);
     expect(fs.readdirSync(out)).toEqual(['notes.txt']);
+    const file = path.join(files, 'a-file');
+    fs.writeFileSync(file, 'mine\n');
+    expect(await refusal(['--out', file, ...fast])).toBe(`--out ${file}: exists as a file; give a new folder with --out`);
+    expect(fs.readFileSync(file, 'utf8')).toBe('mine\n');
+  });
+
+  it('refuses an --out under a kernel file system at once', async () => {
+    expect(await refusal(['--out', '/proc/x', ...fast])).toBe('--out /proc/x: /proc is a special file system of the kernel, not a place for files; choose a folder on a disk');
+  });
+
+  it('refuses counts past their bounds and names --run when no source is given', async () => {
+    expect(await refusal(['--probes', '5000'])).toMatch(/^--probes '5000': expected an integer from 1 to 1000 \(/);
+    expect(await refusal(['--n', '1e6'])).toMatch(/^--n '1e6': expected an integer from 1 to 100000 \(/);
+    expect(await refusal(['--exact-div-max-dim', '20000'])).toMatch(/^--exact-div-max-dim '20000': expected an integer from 0 to 10000 \(/);
+    expect(await refusal(['--batch-size', '1e9'])).toMatch(/^--batch-size '1e9': expected an integer from 1 to 1000000 \(/);
+    const missing = await oneLineRefusal(() => likelihoodCli(['--n', '8']), UsageError);
+    expect(missing.message).toBe('--run is required: the run directory written by npm run train (or --bundle BUNDLE)');
   });
 
   it('exits 2 with one line on stderr from the script', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/likelihood.ts', '--run', run, '--solver', 'heun', '--nfe', '0'], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual(["error: --nfe '0': expected a positive integer"]);
+    expect(result.stderr.trim().split('\n')).toEqual(["error: --nfe '0': expected an integer from 1 to 1000000 (1e6 steps of 2000 points take about 3 hours)"]);
   });
 });
 
 describe('npm run likelihood on a tiny trained run', () => {
+  it('--json from the script: stdout holds only the JSON object, the human text goes to stderr', () => {
+    const out = path.join(tempDir('likelihood-json'), 'out');
+    const args = ['--run', run, '--oracle', '--n', '4', '--out', out, '--json', ...fast];
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/likelihood.ts', ...args], { cwd: root, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed', out_dir: out, n: 4, solver: 'heun' });
+    expect(result.stderr).toContain('log-likelihood of 4 fresh target samples');
+  });
+
+  it('into the run\'s own likelihood folder it locks the run: a run in use elsewhere is refused, nothing written', async () => {
+    const lock = lockRunDir(run, 'npm run train');
+    try {
+      const message = await refusal(['--n', '8', '--seed', '4', ...fast]);
+      expect(message.startsWith(`${run}: in use by pid ${process.pid} on host `)).toBe(true);
+      expect(message).toContain('(npm run train, since ');
+    } finally {
+      lock.release();
+    }
+    expect(fs.existsSync(path.join(run, 'likelihood', 'ema-n8-target-heun-edm-steps8-exactdiv-seed4'))).toBe(false);
+  });
+
   it('writes log p per point (float64, in input order) and metrics.json with the exact comparison', async () => {
     const points = new Float32Array(Array.from({ length: 12 }, (_, i) => Math.sin(i) * 2));
     const forward = path.join(files, 'forward.npy');
@@ -99,8 +138,11 @@ describe('npm run likelihood on a tiny trained run', () => {
     const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
     expect(metrics.divergence).toBe('Hutchinson, 3 Rademacher probes');
     expect(metrics.hutchinsonStdErrRms).toBeGreaterThan(0);
-    // The same command again finds its folder taken.
-    expect(await refusal(['--n', '8', '--seed', '3', '--exact-div-max-dim', '1', '--probes', '3', ...fast])).toMatch(/^the default output folder .*: already holds files/);
+    // The same command again finds its folder taken; no temporary folder is left beside it.
+    expect(await refusal(['--n', '8', '--seed', '3', '--exact-div-max-dim', '1', '--probes', '3', ...fast])).toBe(
+      `the default output folder ${out}: already holds a likelihood (logp.npy, metrics.json); choose another --out (a new or empty folder), or move those files away`,
+    );
+    expect(fs.readdirSync(path.dirname(out))).toEqual([path.basename(out)]);
   });
 
   it('--oracle on grid9 (VP): after the start correction the solver error is below 1e-3 nats per point', async () => {
@@ -113,8 +155,8 @@ describe('npm run likelihood on a tiny trained run', () => {
       spy.mockRestore();
     }
     const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
-    // --json: the summary is the last line of stdout, metrics.json's values with the folder and backend.
-    const summary = JSON.parse(written.join('').trim().split('\n').at(-1)!);
+    // --json: stdout is the summary alone, metrics.json's values with the folder and backend.
+    const summary = JSON.parse(written.join(''));
     expect(summary).toMatchObject({ status: 'completed', out_dir: out, backend: 'wasm', meanNll: metrics.meanNll, kl: metrics.kl });
     expect(metrics).toMatchObject({ score: 'oracle (exact score)', solver: 'rk45', tolerance: { rtol: 1e-5, atol: 1e-5 } });
     expect(metrics.solverLogpAbsErrorP95).toBeLessThan(1e-3);

@@ -8,6 +8,7 @@ import { CLASSIFIER_FLAGS } from '../src/cli/classifier-options.js';
 import { PACK_FLAGS } from '../src/cli/pack-options.js';
 import { EXPERIMENT_FLAGS } from '../src/cli/experiment-options.js';
 import { BENCH_FLAGS } from '../src/cli/bench-options.js';
+import { LIKELIHOOD_FLAGS } from '../src/cli/likelihood-options.js';
 
 const readme = fs.readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
 // The flag tables live in the command reference the README links to.
@@ -34,6 +35,7 @@ describe('README and docs/cli.md stay true', () => {
   it.each([
     ['Training: `npm run train`', TRAIN_FLAGS],
     ['Sampling: `npm run sample`', SAMPLE_FLAGS],
+    ['Likelihood: `npm run likelihood`', LIKELIHOOD_FLAGS],
     ['Export: `npm run export`', EXPORT_FLAGS],
     ['Classifier and image metrics: `npm run classifier`', CLASSIFIER_FLAGS],
     ['Running on a GPU machine: `npm run pack-device`', PACK_FLAGS],

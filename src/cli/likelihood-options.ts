@@ -5,7 +5,8 @@ import { LIKELIHOOD_DEFAULTS, LIKELIHOOD_SOLVERS, LIKELIHOOD_TOLERANCE } from '.
 import { WEIGHT_CHOICES } from '../config/sample-defaults.js';
 import { BACKEND_CHOICES } from '../platform/backend.js';
 import { GRID_NAMES } from '../sampler/noise-grid.js';
-import { flag, textOption, threadsFlag, threadsOption } from './flags.js';
+import { bounded, flag, textOption, threadsFlag, threadsOption } from './flags.js';
+import { oneSource } from './sample-options.js';
 
 const str = textOption;
 const D = LIKELIHOOD_DEFAULTS;
@@ -15,24 +16,28 @@ export const LIKELIHOOD_FLAGS: Record<string, Options> = {
   run: str('run directory written by npm run train (this or --bundle is required)'),
   bundle: str('bundle directory written by npm run export, instead of --run'),
   points: str('points to evaluate: a float32 or float64 .npy of shape [n, d] (mnist: pixels scaled to [-1, 1], dequantised)', `${D.n.point} fresh target samples (mnist: the first ${D.n.image} test images)`),
-  n: str('fresh target samples (mnist: test images) to evaluate when no --points is given', `${D.n.point} (mnist: ${D.n.image})`),
+  n: str(bounded('fresh target samples (mnist: test images) to evaluate when no --points is given', 'likelihoodPoints'), `${D.n.point} (mnist: ${D.n.image})`),
   seed: str('seed of the fresh points, the Hutchinson probes and the dequantisation', "the run's seed"),
   oracle: { type: 'boolean', default: false, describe: "integrate the target's exact score instead of the network (solver error alone)" },
   weights: str(`network weights: ${WEIGHT_CHOICES.join(', ')}`, D.weights),
   solver: str(`probability-flow ODE solver: ${LIKELIHOOD_SOLVERS.join(', ')}`, D.solver),
   grid: str(`spacing of the levels of heun and euler: ${GRID_NAMES.join(', ')}`, "the solver's (edm)"),
-  nfe: str('heun, euler: velocity evaluations per point (steps = nfe / evaluations per step)', `${D.steps} steps`),
+  nfe: str(bounded('heun, euler: velocity evaluations per point (steps = nfe / evaluations per step)', 'samplerSteps'), `${D.steps} steps`),
   rtol: str('rk45: relative tolerance of a step', String(LIKELIHOOD_TOLERANCE.rtol)),
   atol: str('rk45: absolute tolerance of a step', String(LIKELIHOOD_TOLERANCE.atol)),
   'tau-min': str('noise level the points are read at (the flow starts there)', "the process's tau_min"),
   'tau-max': str('noise level where the start density N(0, b^2 I) is evaluated', "the process's tau_max"),
-  'batch-size': str('points integrated together', `${D.batchSize.point} (mnist: ${D.batchSize.image})`),
-  'exact-div-max-dim': str('up to this dimension the divergence is exact (d vector-Jacobian products); above it, Hutchinson', String(D.exactDivMaxDim)),
-  probes: str('Rademacher probes of the Hutchinson estimator (its standard error needs 2 or more)', String(D.probes)),
-  out: str('output folder for logp.npy and metrics.json (refused if it holds anything)', '<run or bundle>/likelihood/<ema|raw|oracle>-n<N>-<target|test|points-NAME>-<solver>-<exactdiv|hutch<K>>-seed<seed>'),
+  'batch-size': str(bounded('points integrated together', 'batchSize'), `${D.batchSize.point} (mnist: ${D.batchSize.image})`),
+  'exact-div-max-dim': str(bounded('up to this dimension the divergence is exact (d vector-Jacobian products); above it, Hutchinson', 'exactDivMaxDim'), String(D.exactDivMaxDim)),
+  probes: str(bounded('Rademacher probes of the Hutchinson estimator (its standard error needs 2 or more)', 'probes'), String(D.probes)),
+  out: str(
+    'output folder for logp.npy and metrics.json (new or empty: a folder holding anything is refused); by default a folder named by the settings: ' +
+      '<ema|raw|oracle>-n<N>-<target|test|points-NAME>-<solver settings>-<exactdiv|hutch<K>>-seed<seed>',
+    '<run or bundle>/likelihood/<settings>',
+  ),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, D.backend),
   threads: threadsOption(),
-  json: { type: 'boolean', default: false, describe: 'print a JSON summary as the last line of stdout' },
+  json: { type: 'boolean', default: false, describe: 'print only a JSON summary on stdout (other text goes to stderr)' },
 };
 
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
@@ -42,32 +47,26 @@ export const likelihoodFlagsSchema = z
     run: opt(z.string().min(1, { error: 'a run directory' })),
     bundle: opt(z.string().min(1, { error: 'a bundle directory' })),
     points: opt(z.string().min(1, { error: 'a .npy file' })),
-    n: opt(flag.positiveInt()),
-    seed: opt(flag.int()),
+    n: opt(flag.intIn('likelihoodPoints')),
+    seed: opt(flag.intIn('seed')),
     oracle: z.boolean(),
     weights: opt(flag.oneOf(WEIGHT_CHOICES)),
     solver: opt(flag.oneOf(LIKELIHOOD_SOLVERS)),
     grid: opt(flag.oneOf(GRID_NAMES)),
-    nfe: opt(flag.positiveInt()),
+    nfe: opt(flag.intIn('samplerSteps')),
     rtol: opt(flag.positive()),
     atol: opt(flag.positive()),
     tauMin: opt(flag.unitInterval()),
     tauMax: opt(flag.upToOne()),
-    batchSize: opt(flag.positiveInt()),
-    exactDivMaxDim: opt(flag.nonNegativeInt()),
-    probes: opt(flag.positiveInt()),
+    batchSize: opt(flag.intIn('batchSize')),
+    exactDivMaxDim: opt(flag.intIn('exactDivMaxDim')),
+    probes: opt(flag.intIn('probes')),
     out: opt(z.string().min(1, { error: 'a directory path' })),
     backend: opt(flag.oneOf(BACKEND_CHOICES)),
     threads: opt(threadsFlag()),
     json: z.boolean(),
   })
-  .superRefine((flags, ctx) => {
-    if (flags.run === undefined && flags.bundle === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['run'], message: 'a run directory (the flag is required)' });
-    } else if (flags.run !== undefined && flags.bundle !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['bundle'], message: 'either --run or --bundle, not both' });
-    }
-  });
+  .superRefine(oneSource);
 
 export type LikelihoodFlags = z.infer<typeof likelihoodFlagsSchema>;
 

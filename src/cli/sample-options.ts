@@ -58,7 +58,7 @@ export const SAMPLE_FLAGS: Record<string, Options> = {
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 
 /** Exactly one of --run and --bundle; with neither, the message names --run as before. */
-function oneSource(flags: { run?: string | undefined; bundle?: string | undefined }, ctx: z.RefinementCtx): void {
+export function oneSource(flags: { run?: string | undefined; bundle?: string | undefined }, ctx: z.RefinementCtx): void {
   if (flags.run === undefined && flags.bundle === undefined) {
     ctx.addIssue({ code: 'custom', path: ['run'], message: 'the run directory written by npm run train (or --bundle BUNDLE)' });
   } else if (flags.run !== undefined && flags.bundle !== undefined) {

@@ -3,85 +3,35 @@ import * as nodePath from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { targetModule } from '../../datasets/registry.js';
 import { hasExactScore, isImageSource, type DataSource, type Target } from '../../datasets/target.js';
-import { openBundleForSampling } from '../bundle/sample-source.js';
 import { LIKELIHOOD_DEFAULTS, LIKELIHOOD_TOLERANCE } from '../config/likelihood-defaults.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomicSync } from '../io/atomic.js';
+import type { DirLock } from '../io/dir-lock.js';
 import { readNpySync, writeNpySync } from '../io/npy.js';
+import { checkOutPlace } from '../io/out-place.js';
+import { writeFolderStagedSync } from '../io/staged-dir.js';
 import type { DivergenceMethod } from '../likelihood/augmented-velocity.js';
 import { logLikelihoods, type FlowField, type LikelihoodSettings } from '../likelihood/change-of-variables.js';
 import { bitsPerDim, DEQUANTISATION, dequantise } from '../likelihood/dequantisation.js';
 import { EVALUATIONS_PER_STEP } from '../likelihood/forward-ode.js';
 import { summariseLikelihood } from '../likelihood/summary.js';
-import { describeBackend, initBackend } from '../platform/backend.js';
 import { singularEndRefusal, type GaussianPath } from '../process/index.js';
 import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
-import { buildRunParts, requireExactTarget } from '../run/build.js';
-import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
+import { requireExactTarget } from '../run/build.js';
+import { lockRunDir } from '../run/run-dir.js';
 import { probabilityFlowStartLogDensity } from '../sampler/probability-flow.js';
-import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { SOLVERS } from '../sampler/solvers.js';
-import { loadWeights } from '../train/state.js';
 import { printJsonSummary } from './json-summary.js';
 import type { LikelihoodCommandRequest } from './likelihood-request.js';
+import { refuseOccupiedOut, type EarlierResult } from './out-folder.js';
 import { progressBar } from './progress.js';
+import { openScoreSource } from './score-source.js';
 
 /** The likelihood's outputs, in its folder (<run or bundle>/likelihood/<label> by default). */
 export const LIKELIHOOD_FILES = { logp: 'logp.npy', metrics: 'metrics.json' } as const;
 
-/** What the flow is evaluated with: a run or a bundle, as `sample` reads them. */
-interface LikelihoodSource {
-  backend: string;
-  target: DataSource;
-  path: GaussianPath;
-  dir: string;
-  defaultSeed: number;
-  weightsLabel: string;
-  loadNetwork(): { score: ScoreFunction; scoreSource: string };
-}
-
-async function backendOf(f: LikelihoodCommandRequest): Promise<string> {
-  const backend = await initBackend(f.backend ?? LIKELIHOOD_DEFAULTS.backend, { threads: f.threads });
-  console.log(describeBackend(backend));
-  return backend.name;
-}
-
-async function runSource(f: LikelihoodCommandRequest, run: string): Promise<LikelihoodSource> {
-  const config = readRunConfig(run, '--run');
-  if (!f.oracle && !hasCheckpoint(run)) {
-    throw new UsageError(`--run ${run}: no ${RUN_FILES.checkpoint} yet (training wrote no checkpoint); use --oracle or train first`);
-  }
-  const backend = await backendOf(f);
-  const parts = buildRunParts(config);
-  const weights = f.weights ?? LIKELIHOOD_DEFAULTS.weights;
-  return {
-    backend,
-    target: parts.target,
-    path: parts.path,
-    dir: run,
-    defaultSeed: config.train.seed,
-    weightsLabel: weights,
-    loadNetwork: () => {
-      const step = loadWeights(run, parts.backbone, weights === 'ema' ? 'ema' : 'params');
-      return { score: networkScoreFunction(parts.net), scoreSource: `${weights} weights at step ${step}` };
-    },
-  };
-}
-
-async function bundleSource(f: LikelihoodCommandRequest, bundle: string): Promise<LikelihoodSource> {
-  const backend = await backendOf(f);
-  const { model, target, scoreSource } = await openBundleForSampling(bundle, f.weights);
-  return {
-    backend,
-    target,
-    path: model.process,
-    dir: bundle,
-    defaultSeed: model.config.sampler.seed,
-    weightsLabel: model.config.source.weights,
-    loadNetwork: () => ({ score: model.scoreFunction, scoreSource }),
-  };
-}
+/** What `likelihood` calls its earlier results in a refusal. */
+const LIKELIHOODS: EarlierResult = { what: 'a likelihood', isIn: (dir) => fs.existsSync(nodePath.join(dir, LIKELIHOOD_FILES.logp)) };
 
 /** The points to evaluate, and how they were obtained (for metrics.json and the default folder). */
 interface Points {
@@ -167,20 +117,21 @@ function solverSettings(f: LikelihoodCommandRequest): Pick<LikelihoodSettings, '
   };
 }
 
-/** A folder that holds anything is refused: earlier results are never mixed or overwritten. */
-function refuseUsedFolder(dir: string, fromFlag: boolean): void {
-  if (!fs.existsSync(dir)) return;
-  if (!fs.statSync(dir).isDirectory() || fs.readdirSync(dir).length > 0) {
-    const where = fromFlag ? `--out ${dir}` : `the default output folder ${dir}`;
-    throw new UsageError(`${where}: already holds files; choose another --out, or move that folder away`);
+/** `npm run likelihood`: log p_model of points by the probability-flow ODE's change of variables, with the truth beside it where known. */
+export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<number> {
+  const locks: DirLock[] = [];
+  try {
+    return await likelihoodWithLocks(f, locks);
+  } finally {
+    for (const lock of locks) lock.release();
   }
 }
 
-/** `npm run likelihood`: log p_model of points by the probability-flow ODE's change of variables, with the truth beside it where known. */
-export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<number> {
+/** likelihoodCommand; the locks it takes go into `locks`, released when it ends. */
+async function likelihoodWithLocks(f: LikelihoodCommandRequest, locks: DirLock[]): Promise<number> {
   const startedAt = performance.now();
   const settingsOfSolver = solverSettings(f);
-  const source = f.bundle !== undefined ? await bundleSource(f, f.bundle) : await runSource(f, f.run!);
+  const source = await openScoreSource(f, LIKELIHOOD_DEFAULTS);
   const { target, path } = source;
   const tauMin = f.tauMin ?? path.tauMin;
   const tauMax = f.tauMax ?? path.tauMax;
@@ -208,7 +159,10 @@ export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<nu
   const label = f.oracle ? 'oracle' : source.weightsLabel;
   const divergenceLabel = divergence.kind === 'exact' ? 'exactdiv' : `hutch${probes}`;
   const outDir = f.out ?? nodePath.join(source.dir, 'likelihood', `${label}-n${points.n}-${points.label}-${solverText}-${divergenceLabel}-seed${seed}`);
-  refuseUsedFolder(outDir, f.out !== undefined);
+  refuseOccupiedOut(outDir, f.out !== undefined, LIKELIHOODS);
+  checkOutPlace(outDir, f.out !== undefined ? '--out' : '');
+  // Into the run's own likelihood folder: the run is locked against a training or sampling of it at the same time.
+  if (f.bundle === undefined && f.out === undefined) locks.push(lockRunDir(source.dir, 'npm run likelihood'));
 
   const network = oracleTarget === null ? source.loadNetwork() : null;
   const field: FlowField = network !== null ? { kind: 'network', score: network.score } : { kind: 'oracle', target: oracleTarget! };
@@ -257,9 +211,11 @@ export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<nu
     seconds: solveSeconds,
     ...summary,
   };
-  fs.mkdirSync(outDir, { recursive: true });
-  writeNpySync(nodePath.join(outDir, LIKELIHOOD_FILES.logp), outcome.logp, [points.n]);
-  writeFileAtomicSync(nodePath.join(outDir, LIKELIHOOD_FILES.metrics), JSON.stringify(metrics, null, 2) + '\n');
+  // Written whole into a temporary sibling, renamed into place: the folder never holds part of a result.
+  writeFolderStagedSync(outDir, (dir) => {
+    writeNpySync(nodePath.join(dir, LIKELIHOOD_FILES.logp), outcome.logp, [points.n]);
+    fs.writeFileSync(nodePath.join(dir, LIKELIHOOD_FILES.metrics), JSON.stringify(metrics, null, 2) + '\n');
+  });
   printSummary(summary, outcome.nfe, solveSeconds, outDir);
   if (f.json) printJsonSummary({ status: 'completed', out_dir: outDir, backend: source.backend, wall_seconds: (performance.now() - startedAt) / 1000, ...metrics });
   tf.disposeVariables();

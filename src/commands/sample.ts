@@ -1,108 +1,32 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataSource } from '../../datasets/target.js';
-import { describeBackend, initBackend } from '../platform/backend.js';
-import { openBundleForSampling } from '../bundle/sample-source.js';
 import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evaluation-report.js';
 import { printJsonSummary } from './json-summary.js';
 import { DEFAULT_CLASSIFIER_DIR } from '../classifier/store.js';
 import { SAMPLE_DEFAULTS } from '../config/sample-defaults.js';
 import { samplingRecipe } from '../config/sampling.js';
 import { checkSamplingMemory } from '../config/memory-estimate.js';
-import { backboneConfig } from '../config/run-config.js';
-import type { BackboneConfig } from '../../models/backbone.js';
 import { isImageSource } from '../../datasets/target.js';
 import { UsageError } from '../errors.js';
-import { singularEndRefusal, type GaussianPath } from '../process/index.js';
-import { buildRunParts, requireExactTarget } from '../run/build.js';
+import { singularEndRefusal } from '../process/index.js';
+import { requireExactTarget } from '../run/build.js';
 import { evaluateSource } from '../run/evaluation.js';
 import { classifierProblem } from '../run/evaluate-images.js';
-import { hasCheckpoint, lockRunDir, readRunConfig, RUN_FILES } from '../run/run-dir.js';
+import { lockRunDir } from '../run/run-dir.js';
 import type { DirLock } from '../io/dir-lock.js';
 import { checkOutPlace } from '../io/out-place.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
-import { networkScoreFunction, oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
-import { loadWeights } from '../train/state.js';
+import { oracleScoreFunction } from '../sampler/score-function.js';
 import { holdsSamples, samplesDir, solverSamplesDir } from '../run/evaluation-label.js';
-import { describeOccupants, occupantsOf } from '../io/staged-dir.js';
 import { solverOf } from '../sampler/settings.js';
 import { isOdeSolver, solverNamed } from '../sampler/solvers.js';
+import { refuseOccupiedOut, type EarlierResult } from './out-folder.js';
 import type { SampleCommandRequest } from './sample-request.js';
+import { openScoreSource } from './score-source.js';
 import { keepsStepsFolderName, refuseSolverFlags, resolveSamplingOrRefuse, solverLabel } from './solver-flags.js';
 
-/** What the sampler draws from: a run directory or an exported bundle (--bundle). */
-interface SamplingSource {
-  backend: string;
-  target: DataSource;
-  path: GaussianPath;
-  /** The run's or bundle's directory: home of the default output folder. */
-  dir: string;
-  defaultSeed: number;
-  /** ema or raw: names the default output folder. */
-  weightsLabel: string;
-  /** The network's architecture (for the memory estimate). */
-  network: BackboneConfig;
-  /** Loads the network's weights (after the flags are checked) and describes them. */
-  loadNetwork(): { score: ScoreFunction; scoreSource: string };
-}
-
-async function initAndReportBackend(f: SampleCommandRequest): Promise<string> {
-  const backend = await initBackend(f.backend ?? SAMPLE_DEFAULTS.backend, { threads: f.threads });
-  console.log(describeBackend(backend));
-  return backend.name;
-}
-
-async function runSource(f: SampleCommandRequest, run: string): Promise<SamplingSource> {
-  const config = readRunConfig(run, '--run');
-  if (!f.oracle && !hasCheckpoint(run)) {
-    throw new UsageError(`--run ${run}: no ${RUN_FILES.checkpoint} yet (training wrote no checkpoint); use --oracle or train first`);
-  }
-  const backend = await initAndReportBackend(f);
-  const parts = buildRunParts(config);
-  const weights = f.weights ?? SAMPLE_DEFAULTS.weights;
-  return {
-    backend,
-    target: parts.target,
-    path: parts.path,
-    dir: run,
-    defaultSeed: config.train.seed,
-    weightsLabel: weights,
-    network: backboneConfig(config.model),
-    loadNetwork: () => {
-      const step = loadWeights(run, parts.backbone, weights === 'ema' ? 'ema' : 'params');
-      return { score: networkScoreFunction(parts.net), scoreSource: `${weights} weights at step ${step}` };
-    },
-  };
-}
-
-async function bundleSource(f: SampleCommandRequest, bundle: string): Promise<SamplingSource> {
-  const backend = await initAndReportBackend(f);
-  const { model, target, scoreSource } = await openBundleForSampling(bundle, f.weights);
-  return {
-    backend,
-    target,
-    path: model.process,
-    dir: bundle,
-    defaultSeed: model.config.sampler.seed,
-    weightsLabel: model.config.source.weights,
-    network: model.config.network.backbone,
-    loadNetwork: () => ({ score: model.scoreFunction, scoreSource }),
-  };
-}
-
-/**
- * Nothing already on disk is overwritten or mixed with new files: an output
- * folder that holds anything (an earlier sampling, the user's own files) or
- * is a file is refused before sampling. A missing or empty folder is fine.
- */
-function refuseOccupiedOut(outDir: string, fromFlag: boolean): void {
-  const occupants = occupantsOf(outDir);
-  if (occupants === null) return;
-  const where = fromFlag ? `--out ${outDir}` : `the default output folder ${outDir}`;
-  if (occupants.kind === 'file') throw new UsageError(`${where}: exists as a file; give a new folder with --out`);
-  const what = holdsSamples(outDir) ? `samples (${describeOccupants(occupants.names)})` : describeOccupants(occupants.names);
-  throw new UsageError(`${where}: already holds ${what}; choose another --out (a new or empty folder), or move those files away`);
-}
+/** What `sample` calls its earlier results in a refusal. */
+const SAMPLES: EarlierResult = { what: 'samples', isIn: holdsSamples };
 
 /** `npm run sample`: the reverse-time sampler from a run's (or a bundle's) network, or the exact score, then metrics. */
 export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
@@ -117,7 +41,7 @@ export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
 /** sampleCommand; the locks it takes go into `locks`, released when it ends. */
 async function sampleWithLocks(f: SampleCommandRequest, locks: DirLock[]): Promise<number> {
   const startedAt = performance.now();
-  const source = f.bundle !== undefined ? await bundleSource(f, f.bundle) : await runSource(f, f.run!);
+  const source = await openScoreSource(f, SAMPLE_DEFAULTS);
   refuseSolverFlags(f.sampling, f.sampling.solver ?? samplingRecipe(source.target.name).solver, source.path);
   const { n, settings, recipe } = resolveSamplingOrRefuse(f.sampling, { target: source.target, process: source.path, seed: source.defaultSeed });
   const { steps, tauMin, tauMax, seed } = settings;
@@ -147,13 +71,13 @@ async function sampleWithLocks(f: SampleCommandRequest, locks: DirLock[]): Promi
   // Another solver or grid: the folder names the evaluations spent, known once sampled (checked again then).
   const outDir =
     f.out ?? (keepsStepsFolderName(settings) ? samplesDir(source.dir, label, n, steps, seed, variants) : (nfe: number) => solverSamplesDir(source.dir, label, n, solverLabel(settings), nfe, seed, variants));
-  if (typeof outDir === 'string') refuseOccupiedOut(outDir, f.out !== undefined);
+  if (typeof outDir === 'string') refuseOccupiedOut(outDir, f.out !== undefined, SAMPLES);
   checkOutPlace(typeof outDir === 'string' ? outDir : path.dirname(outDir(0)), f.out !== undefined ? '--out' : '');
   // Into the run's own samples folder: the run is locked against a training or sampling of it at the same time.
   if (f.bundle === undefined && f.out === undefined) locks.push(lockRunDir(source.dir, 'npm run sample'));
   const checkedOutDir = typeof outDir === 'string' ? outDir : (nfe: number) => {
     const dir = outDir(nfe);
-    refuseOccupiedOut(dir, false);
+    refuseOccupiedOut(dir, false, SAMPLES);
     return dir;
   };
   const how = settings.tolerance !== undefined ? `rtol ${settings.tolerance.rtol}, atol ${settings.tolerance.atol}` : `${steps} steps${settings.grid !== undefined ? ` on the ${settings.grid} grid` : ''}`;

@@ -56,6 +56,12 @@ export const LIMITS = {
   gridPoints: { min: 1, max: 10000, why: 'each grid point is a full pass over the points' },
   /** Points drawn per noise level (diagnose --n, experiment --score-points). */
   points: { min: 1, max: 1_000_000, why: 'each point is a network (or exact-score) evaluation per grid point' },
+  /** Points whose likelihood is computed: each is an ODE solve of 100 to 300 network evaluations. */
+  likelihoodPoints: { min: 1, max: 100_000, why: '500 points of a 10-D network take 5 to 30 s here, so 1e5 take up to 2 hours' },
+  /** Rademacher probes of the Hutchinson estimator. */
+  probes: { min: 1, max: 1000, why: 'each probe is a vector-Jacobian product of the whole batch per evaluation; the error falls only as 1/sqrt(probes)' },
+  /** Up to this dimension the likelihood's divergence is exact. */
+  exactDivMaxDim: { min: 0, max: 10000, why: 'no target has more dimensions (--dim is at most 10000)' },
   /** bench --repeat-scale: multiplies every case's timed repeats. */
   repeatScale: { min: 0, max: 100, why: 'the default repeats already take minutes; 100x takes hours' },
 } as const satisfies Record<string, Bound>;
