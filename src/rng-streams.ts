@@ -21,6 +21,8 @@ export const RNG_STREAMS = {
   diagnoseData: 11,
   /** Diagnose: the random probe vectors at the k-th level, Rng.derive(seed, diagnoseProbe, k). */
   diagnoseProbe: 12,
+  /** Snapshots during training (train --snapshot-every): the seed of their sampler, Rng.derive(seed, snapshot), the same at every snapshot. */
+  snapshot: 13,
   /** Image metrics: the random train images of the FID floor, Rng.derive(seed, imageFloor). */
   imageFloor: 0xf100,
   /** Classifier training: the shuffle of each epoch, Rng.derive(seed, classifierShuffle, epoch). */

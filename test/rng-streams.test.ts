@@ -8,7 +8,7 @@ describe('RNG stream keys', () => {
   });
 
   it('keep the values that runs, checkpoints and bundles were made with', () => {
-    const recorded = 'train=1 sample=2 init=3 reference=4 slicedWasserstein=5 scoreError=6 diagnoseData=11 diagnoseProbe=12';
+    const recorded = 'train=1 sample=2 init=3 reference=4 slicedWasserstein=5 scoreError=6 diagnoseData=11 diagnoseProbe=12 snapshot=13';
     const classifierAndImages = 'imageFloor=0xf100 classifierShuffle=0x5e1f classifierInit=0xc1a5';
     const written = Object.entries(RNG_STREAMS).map(([name, key]) => `${name}=${key > 0xff ? `0x${key.toString(16)}` : key}`);
     expect(written.join(' ')).toBe(`${recorded} ${classifierAndImages}`);
