@@ -55,7 +55,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .strip figure { margin: 0; width: 260px; }
 .strip img { width: 100%; }
 figure { margin: 0.5em 0; } figcaption { font-size: 0.85em; color: #555; }
-figure img { max-width: 100%; }
+figure img { max-width: min(100%, 520px); }
+.strip figure img { max-width: 100%; }
 .chart svg { max-width: 100%; height: auto; }
 .note { color: #555; font-size: 0.9em; }
 `;

@@ -7,7 +7,7 @@ import { readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { SNAPSHOT_DIR, snapshotsOf } from '../run/snapshot-files.js';
 import { TrainingLog, type LogRecord } from '../train/log.js';
 
-/** One metric of one evaluation beside its floor; ratio = value / floor (null without a floor). */
+/** One metric of one evaluation beside its floor; ratio = value / floor (null without a positive floor: MMD^2's unbiased floor can be <= 0). */
 export interface MetricRow {
   metric: string;
   value: number;
@@ -64,7 +64,7 @@ export function metricRows(metrics: Record<string, unknown> | null, floor: Recor
     if (typeof value !== 'number' || metric.endsWith('_floor')) continue;
     const f = floor?.[metric];
     const fl = typeof f === 'number' ? f : null;
-    rows.push({ metric, value, floor: fl, ratio: fl !== null && fl !== 0 ? value / fl : null });
+    rows.push({ metric, value, floor: fl, ratio: fl !== null && fl > 0 ? value / fl : null });
   }
   return rows;
 }
