@@ -53,14 +53,15 @@ describe('snapshots (train --snapshot-every)', () => {
 
   it('a resumed run draws them again from its checkpoint: the snapshots after it are replaced, the same', async () => {
     const resumed = path.join(tempDir('report-resume'), 'run');
-    expect(await trainCli(tinyTrainArgs(resumed, 20, '--snapshot-every', '5', '--keep-checkpoints', '4'))).toBe(0);
-    expect(await trainCli(['--resume', resumed, '--from-step', '10', '--no-eval', '--threads', '1'])).toBe(0);
-    // Without --snapshot-every this time, the snapshots past step 10 are gone with the updates they showed.
+    expect(await trainCli(tinyTrainArgs(resumed, 10, '--snapshot-every', '5', '--keep-checkpoints', '2'))).toBe(0);
+    expect(await trainCli(['--resume', resumed, '--from-step', '5', '--no-eval', '--threads', '1'])).toBe(0);
+    // Without --snapshot-every this time, the snapshot past step 5 is gone with the updates it showed.
+    expect(snapshotsOf(resumed).map((s) => s.step)).toEqual([5]);
+    expect(await trainCli(['--resume', resumed, '--from-step', '5', '--no-eval', '--snapshot-every', '5', '--threads', '1'])).toBe(0);
     expect(snapshotsOf(resumed).map((s) => s.step)).toEqual([5, 10]);
-    expect(await trainCli(['--resume', resumed, '--from-step', '10', '--no-eval', '--snapshot-every', '5', '--threads', '1'])).toBe(0);
-    expect(snapshotsOf(resumed).map((s) => s.step)).toEqual([5, 10, 15, 20]);
+    // The same as the uninterrupted run's (a constant learning rate: its first 10 steps are these).
     const npy = (dir: string, step: number) => fs.readFileSync(path.join(dir, 'snapshots', `step-${step}.npy`));
-    for (const step of [5, 10, 15, 20]) expect(npy(resumed, step).equals(npy(run, step))).toBe(true);
+    for (const step of [5, 10]) expect(npy(resumed, step).equals(npy(run, step))).toBe(true);
   });
 });
 
