@@ -114,7 +114,7 @@ describe("the run's data", () => {
   it('charts loss (raw and averaged), learning rate and gradient norm against step', () => {
     const charts = trainingCharts(collectRunReport(run).records);
     expect(charts.map((c) => c.title)).toEqual(['loss', 'learning rate', 'gradient norm (before clipping)']);
-    expect(charts[0]!.series.map((s) => s.label)).toEqual(['at the record', 'mean since the last record']);
+    expect(charts[0]!.series.map((s) => s.label)).toEqual(['raw', 'averaged']);
     expect(Array.from(charts[1]!.series[0]!.x)).toHaveLength(20);
   });
 });

@@ -3,7 +3,10 @@ import type { LogRecord } from '../train/log.js';
 
 const SIZE = { width: 300, height: 200 };
 
-/** The charts of the training log: loss (raw and averaged), learning rate and gradient norm against step. */
+/**
+ * The charts of the training log against step: the loss (raw: of the update at the record;
+ * averaged: the mean since the previous record), the learning rate and the gradient norm.
+ */
 export function trainingCharts(records: readonly LogRecord[]): LineChartOptions[] {
   const x = records.map((r) => r.step);
   const series = (label: string, pick: (r: LogRecord) => number) => ({ label, x, y: records.map(pick) });
@@ -13,7 +16,7 @@ export function trainingCharts(records: readonly LogRecord[]): LineChartOptions[
       xLabel: 'step',
       yLabel: 'loss',
       legendTitle: 'loss',
-      series: [series('at the record', (r) => r.loss), series('mean since the last record', (r) => r.loss_avg)],
+      series: [series('raw', (r) => r.loss), series('averaged', (r) => r.loss_avg)],
       ...SIZE,
     },
     { title: 'learning rate', xLabel: 'step', yLabel: 'learning rate', series: [series('lr', (r) => r.lr)], ...SIZE },
