@@ -27,6 +27,8 @@ export const RNG_STREAMS = {
   likelihoodPoints: 14,
   /** Likelihood: the uniform dequantisation noise of 8-bit images, Rng.derive(seed, likelihoodDequantise). */
   likelihoodDequantise: 15,
+  /** Snapshots during training (train --snapshot-every): the seed of their sampler, Rng.derive(seed, snapshot), the same at every snapshot. */
+  snapshot: 16,
   /** Image metrics: the random train images of the FID floor, Rng.derive(seed, imageFloor). */
   imageFloor: 0xf100,
   /** Classifier training: the shuffle of each epoch, Rng.derive(seed, classifierShuffle, epoch). */

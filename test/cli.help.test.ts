@@ -9,12 +9,13 @@ import { DIAGNOSE_COMMAND } from '../src/cli/diagnose-cli.js';
 import { EXPERIMENT_COMMAND } from '../src/cli/experiment-cli.js';
 import { EXPORT_COMMAND } from '../src/cli/export-cli.js';
 import { PACK_COMMAND } from '../src/cli/pack-cli.js';
+import { REPORT_COMMAND } from '../src/cli/report-cli.js';
 import { SAMPLE_COMMAND } from '../src/cli/sample-cli.js';
 import { TRAIN_COMMAND } from '../src/cli/train-cli.js';
 import { sampleCli } from '../src/cli/sample-cli.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const COMMANDS: CommandSpec<never>[] = [TRAIN_COMMAND, SAMPLE_COMMAND, EXPORT_COMMAND, DIAGNOSE_COMMAND, EXPERIMENT_COMMAND, BENCH_COMMAND, CLASSIFIER_COMMAND, PACK_COMMAND] as never;
+const COMMANDS: CommandSpec<never>[] = [TRAIN_COMMAND, SAMPLE_COMMAND, EXPORT_COMMAND, DIAGNOSE_COMMAND, EXPERIMENT_COMMAND, BENCH_COMMAND, CLASSIFIER_COMMAND, PACK_COMMAND, REPORT_COMMAND] as never;
 const help = (spec: CommandSpec<never>) => commandParser(spec, []).getHelp();
 /** A flag's entry in --help: its line and the wrapped lines under it. */
 const entry = (text: string, flag: string) => text.slice(text.search(new RegExp(`\\n\\s+--${flag}\\s`)) + 1).split(/\n(?=\s+-)/)[0]!;

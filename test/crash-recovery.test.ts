@@ -52,7 +52,7 @@ describe('train killed with -9', () => {
     const got = results(run);
     expect(got.checkpoint.equals(reference.checkpoint)).toBe(true);
     expect(got.samples.equals(reference.samples)).toBe(true);
-    expect(fs.readdirSync(run).sort()).toEqual(['checkpoint.bin', 'config.json', 'log.jsonl', 'samples']);
+    expect(fs.readdirSync(run).sort()).toEqual(['checkpoint.bin', 'config.json', 'log.jsonl', 'report.html', 'samples']);
   });
 
   it('halfway through writing a checkpoint: the previous one is kept, and the resumed run gives the uninterrupted result', () => {
@@ -67,7 +67,7 @@ describe('train killed with -9', () => {
     expect(got.checkpoint.equals(reference.checkpoint)).toBe(true);
     expect(got.samples.equals(reference.samples)).toBe(true);
     // The killed writer's temporary file is gone with the lock it left.
-    expect(fs.readdirSync(run).sort()).toEqual(['checkpoint.bin', 'config.json', 'log.jsonl', 'samples']);
+    expect(fs.readdirSync(run).sort()).toEqual(['checkpoint.bin', 'config.json', 'log.jsonl', 'report.html', 'samples']);
   });
 });
 

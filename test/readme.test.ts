@@ -9,6 +9,7 @@ import { PACK_FLAGS } from '../src/cli/pack-options.js';
 import { EXPERIMENT_FLAGS } from '../src/cli/experiment-options.js';
 import { BENCH_FLAGS } from '../src/cli/bench-options.js';
 import { LIKELIHOOD_FLAGS } from '../src/cli/likelihood-options.js';
+import { REPORT_FLAGS } from '../src/cli/report-options.js';
 
 const readme = fs.readFileSync(path.resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
 // The flag tables live in the command reference the README links to.
@@ -40,6 +41,7 @@ describe('README and docs/cli.md stay true', () => {
     ['Classifier and image metrics: `npm run classifier`', CLASSIFIER_FLAGS],
     ['Running on a GPU machine: `npm run pack-device`', PACK_FLAGS],
     ['Performance: `npm run bench`', BENCH_FLAGS],
+    ['Report: `npm run report`', REPORT_FLAGS],
     ['The VP-vs-PBM study: `npm run experiment`', Object.fromEntries(Object.entries(EXPERIMENT_FLAGS).filter(([, o]) => !o.hidden))],
   ] as const)('lists every flag of %s, and only real ones', (title, flags) => {
     const documented = flagsIn(sections(title));

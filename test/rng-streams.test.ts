@@ -9,10 +9,10 @@ describe('RNG stream keys', () => {
 
   it('keep the values that runs, checkpoints and bundles were made with', () => {
     const recorded = 'train=1 sample=2 init=3 reference=4 slicedWasserstein=5 scoreError=6 diagnoseData=11 diagnoseProbe=12';
-    const likelihood = 'likelihoodProbe=13 likelihoodPoints=14 likelihoodDequantise=15';
+    const later = 'likelihoodProbe=13 likelihoodPoints=14 likelihoodDequantise=15 snapshot=16';
     const classifierAndImages = 'imageFloor=0xf100 classifierShuffle=0x5e1f classifierInit=0xc1a5';
     const written = Object.entries(RNG_STREAMS).map(([name, key]) => `${name}=${key > 0xff ? `0x${key.toString(16)}` : key}`);
-    expect(written.join(' ')).toBe(`${recorded} ${likelihood} ${classifierAndImages}`);
+    expect(written.join(' ')).toBe(`${recorded} ${later} ${classifierAndImages}`);
   });
 
   it('are 32-bit integers, as Rng.derive mixes them', () => {

@@ -116,7 +116,7 @@ describe('a full disk', () => {
       expect(r.stderr.trim().split('\n').at(-1)).toBe(`error: disk full writing ${out}/checkpoint.bin; the previous checkpoint (step 5) is kept`);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(readCheckpoint(path.join(out, 'checkpoint.bin')).header.step).toBe(5);
-      expect(fs.readdirSync(out).sort()).toEqual(['checkpoint.bin', 'config.json']);
+      expect(fs.readdirSync(out).sort()).toEqual(['checkpoint.bin', 'config.json', 'report.html']);
     } finally {
       unmount(dir);
     }

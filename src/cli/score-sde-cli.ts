@@ -7,6 +7,7 @@ import { experimentCli } from './experiment-cli.js';
 import { exportCli } from './export-cli.js';
 import { likelihoodCli } from './likelihood-cli.js';
 import { packageVersion, useBinNames } from './program.js';
+import { reportCli } from './report-cli.js';
 import { sampleCli } from './sample-cli.js';
 import { trainCli } from './train-cli.js';
 
@@ -16,6 +17,7 @@ const SUBCOMMANDS: readonly { name: string; describe: string; run: (argv: string
   { name: 'sample', describe: 'sample a trained run or an exported bundle and evaluate the samples', run: sampleCli },
   { name: 'export', describe: 'export a run as a bundle for Node, the browser, PyTorch and JAX', run: exportCli },
   { name: 'likelihood', describe: 'log-likelihood of points under a run or bundle: NLL, bits/dim', run: likelihoodCli },
+  { name: 'report', describe: "write a run's report.html: config, training curves, snapshots, metrics beside floors", run: reportCli },
   { name: 'diagnose', describe: 'where denoising is hard: localisation against the SNR', run: diagnoseCli },
   { name: 'experiment', describe: 'train and evaluate a grid of cells (vp-vs-pbm)', run: experimentCli },
   { name: 'bench', describe: 'time training steps, sampling and metrics', run: benchCli },

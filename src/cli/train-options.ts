@@ -96,6 +96,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   out: str('new run directory', 'Run:', 'checkpoints/<target>-<process>-<time>'),
   resume: str('continue the run in this directory', 'Run:'),
   'from-step': str('with --resume: continue from the numbered checkpoint of this step (see --keep-checkpoints); later log records and checkpoints are dropped', 'Run:', 'the latest checkpoint'),
+  'snapshot-every': str('every K steps, draw a small fixed-seed sample of the EMA weights into snapshots/step-<S>.png and .npy (256 points or 16 images, 100 or 50 sampler steps); 0: none', 'Run:', '0'),
   'keep-checkpoints': str('keep the last K checkpoints as checkpoint-<step>.bin besides checkpoint.bin (1: only checkpoint.bin)', 'Run:', '1'),
   backend: str(`TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, 'Run:', d.backend),
   threads: threadsOption('Run:'),
@@ -153,6 +154,7 @@ export const trainFlagsSchema = z.object({
   resume: opt(z.string().min(1, { error: 'a run directory' })),
   fromStep: opt(flag.nonNegativeInt()),
   keepCheckpoints: opt(flag.positiveInt()),
+  snapshotEvery: opt(flag.nonNegativeInt()),
   backend: opt(flag.oneOf(BACKEND_CHOICES)),
   threads: opt(threadsFlag()),
   eval: z.boolean(),
@@ -166,7 +168,7 @@ export const trainFlagsSchema = z.object({
 export type TrainFlags = z.infer<typeof trainFlagsSchema>;
 
 /** Flags of the command itself; every other flag is a setting of the run, named by its request key. */
-const COMMAND_FLAGS = ['out', 'resume', 'fromStep', 'keepCheckpoints', 'backend', 'threads', 'eval', 'evalSamples', 'evalSteps', 'evalBatchSize', 'classifier', 'json'] as const;
+const COMMAND_FLAGS = ['out', 'resume', 'fromStep', 'keepCheckpoints', 'snapshotEvery', 'backend', 'threads', 'eval', 'evalSamples', 'evalSteps', 'evalBatchSize', 'classifier', 'json'] as const;
 type RunFlags = Omit<TrainFlags, (typeof COMMAND_FLAGS)[number]>;
 
 /** Fails to compile when a flag is neither a command flag nor a request key, or a request key has no flag. */
@@ -183,6 +185,6 @@ export function trainRequestFromFlags(f: TrainFlags): TrainRequest {
 
 /** What `train` takes, from its flags. */
 export function trainCommandRequest(f: TrainFlags): TrainCommandRequest {
-  const { out, resume, fromStep, keepCheckpoints, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json } = f;
-  return { run: trainRequestFromFlags(f), out, resume, fromStep, keepCheckpoints, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json };
+  const { out, resume, fromStep, keepCheckpoints, snapshotEvery, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json } = f;
+  return { run: trainRequestFromFlags(f), out, resume, fromStep, keepCheckpoints, snapshotEvery, backend, threads, eval: evaluate, evalSamples, evalSteps, evalBatchSize, classifier, json };
 }

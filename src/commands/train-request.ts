@@ -15,6 +15,8 @@ export interface TrainCommandRequest {
   fromStep?: number;
   /** Numbered checkpoints to keep (checkpoint-<step>.bin) besides checkpoint.bin; 1 (default): none. */
   keepCheckpoints?: number;
+  /** Every K steps, a snapshot (a small fixed-seed sample of the EMA weights) into snapshots/; 0 or absent: none. */
+  snapshotEvery?: number;
   backend?: BackendChoice;
   threads?: number;
   eval: boolean;

@@ -23,6 +23,9 @@ import { dropNumberedCheckpointsAfter, numberedCheckpointFile, numberedCheckpoin
 import { shardRows } from '../train/replicas/layout.js';
 import { ReplicaPool } from '../train/replicas/pool.js';
 import type { TrainingOutcome } from '../train/trainer.js';
+import { writeRunReport } from '../report/run-report.js';
+import { dropSnapshotsAfter } from '../run/snapshot-files.js';
+import { snapshotPlan, writeSnapshot } from '../run/snapshot.js';
 import { evaluationSummary, printAnyEvaluation, samplerProgress } from './evaluation-report.js';
 import { printJsonSummary } from './json-summary.js';
 import { progressBar } from './progress.js';
@@ -41,10 +44,15 @@ export async function trainCommand(f: TrainCommandRequest): Promise<number> {
   const lock = resolved.resume !== false ? lockRunDir(resolved.runDir, 'npm run train -- --resume') : createRunDir(resolved.runDir);
   try {
     const opened = openRun(f, resolved, backend);
-    const trained = await train(opened, f.keepCheckpoints);
-    if (trained.outcome.status !== 'completed') return reportStopped(f, opened, trained.outcome);
+    const trained = await train(opened, f);
+    if (trained.outcome.status !== 'completed') {
+      await refreshReport(opened.run.dir);
+      return reportStopped(f, opened, trained.outcome);
+    }
     const evaluation = evalPlan !== null ? await evaluate(opened, trained.outcome.step, evalPlan) : undefined;
-    return report(f, opened, trained, evaluation, startedAt);
+    const page = await refreshReport(opened.run.dir);
+    if (page !== null) console.log(`report: ${page}`);
+    return report(f, opened, trained, evaluation, startedAt, page);
   } finally {
     lock.release();
   }
@@ -171,6 +179,8 @@ function openRun(f: TrainCommandRequest, resolved: ResolvedRun, backend: ActiveB
     const logNote = run.log.truncateAfter(run.state.step);
     if (logNote !== null) console.log(logNote);
     const dropped = dropNumberedCheckpointsAfter(runDir, run.state.step);
+    // Snapshots past the checkpoint are drawn again as training gets there (with --snapshot-every).
+    dropSnapshotsAfter(runDir, run.state.step);
     writeRunConfig(runDir, config);
     console.log(`resuming ${runDir} at step ${run.state.step} of ${config.train.steps}`);
     if (typeof resolved.resume === 'string') {
@@ -198,8 +208,34 @@ interface Trained {
   stepsPerSecond: number;
 }
 
+/**
+ * Rewrites the run's report.html from what its directory holds. Best effort: the page is a view of
+ * the run, so a failure to write it is a note, never the end of training. Null when not written.
+ */
+async function refreshReport(runDir: string): Promise<string | null> {
+  try {
+    return (await writeRunReport(runDir, '--out')).report;
+  } catch (err) {
+    console.log(`note: ${runDir}/report.html not written: ${(err as Error).message.split('\n')[0]}`);
+    return null;
+  }
+}
+
+/**
+ * After each update: a snapshot every --snapshot-every steps (EMA weights, their own noise, the
+ * training weights put back exactly: the run's result is the same), and the report refreshed at
+ * each checkpoint.
+ */
+function afterStepHook(run: TrainingRun, config: RunConfig, snapshotEvery: number): (step: number, checkpointed: boolean) => Promise<void> {
+  const plan = snapshotEvery > 0 ? snapshotPlan(config) : null;
+  return async (step, checkpointed) => {
+    if (plan !== null && step % snapshotEvery === 0) await writeSnapshot(run, step, plan);
+    if (checkpointed) await refreshReport(run.dir);
+  };
+}
+
 /** Trains to --steps with a progress bar, over replicas when asked; Ctrl-C stops at a checkpoint. */
-async function train({ config, run, backend, replicas }: OpenedRun, keepCheckpoints: number | undefined): Promise<Trained> {
+async function train({ config, run, backend, replicas }: OpenedRun, { keepCheckpoints, snapshotEvery }: TrainCommandRequest): Promise<Trained> {
   const pool = replicas > 1 ? await startReplicas(config, run, backend, replicas) : undefined;
   let interrupted = false;
   const onSigint = () => {
@@ -217,6 +253,7 @@ async function train({ config, run, backend, replicas }: OpenedRun, keepCheckpoi
       ...(keepCheckpoints !== undefined ? { keepCheckpoints } : {}),
       onStep: ({ step, loss }) => bar.update(step, { loss: loss.toFixed(4) }),
       shouldStop: () => interrupted,
+      afterStep: afterStepHook(run, config, snapshotEvery ?? 0),
     });
   } finally {
     bar.stop();
@@ -285,7 +322,14 @@ async function evaluate({ run, classifierDir }: OpenedRun, step: number, plan: E
 }
 
 /** Where the run is, and with --json the summary line. */
-function report(f: TrainCommandRequest, { run, backend, replicas }: OpenedRun, trained: Trained, evaluation: Evaluation | undefined, startedAt: number): number {
+function report(
+  f: TrainCommandRequest,
+  { run, backend, replicas }: OpenedRun,
+  trained: Trained,
+  evaluation: Evaluation | undefined,
+  startedAt: number,
+  page: string | null,
+): number {
   console.log(`run directory: ${run.dir}`);
   if (f.json) {
     printJsonSummary({
@@ -298,6 +342,7 @@ function report(f: TrainCommandRequest, { run, backend, replicas }: OpenedRun, t
       train_seconds: trained.trainSeconds,
       steps_per_second: trained.stepsPerSecond,
       final_loss: run.log.read().at(-1)?.loss_avg ?? null,
+      report: page,
       ...(evaluation ? evaluationSummary(evaluation) : {}),
     });
   }

@@ -5,6 +5,7 @@ import { aggregate } from './aggregate.js';
 import type { CellRecord } from './cell-record.js';
 import { toCsv } from './csv.js';
 import { writeFigures } from './figures.js';
+import { writeExperimentReport } from '../report/experiment-report.js';
 import { cellRow, CURVE_COLUMNS, curveRows, ROW_COLUMNS, sortRows } from './rows.js';
 import { summaryMarkdown } from './table.js';
 
@@ -25,7 +26,8 @@ export interface WrittenOutputs {
 /**
  * Everything the sweep reports, rebuilt from the finished cells' records: results.csv (one row per
  * cell and seed), score_error.csv (the curves, long format), summary.md (means ± standard
- * deviations over seeds), summary.json (the same numbers) and the figures.
+ * deviations over seeds), summary.json (the same numbers), the figures, and report.html (one
+ * self-contained page of the summary's tables and the figures).
  */
 export async function writeOutputs(out: string, records: readonly CellRecord[], preamble: string): Promise<WrittenOutputs> {
   const rows = sortRows(records.map(cellRow));
@@ -40,10 +42,8 @@ export async function writeOutputs(out: string, records: readonly CellRecord[], 
   writeFileAtomicSync(file(OUTPUT_FILES.summaryJson), JSON.stringify({ groups }, null, 2) + '\n');
   const figureDir = file(OUTPUT_FILES.figures);
   fs.mkdirSync(figureDir, { recursive: true });
-  const figures = rows.length > 0 ? await writeFigures(rows, curves, figureDir) : [];
-  return {
-    files: [OUTPUT_FILES.results, OUTPUT_FILES.curves, OUTPUT_FILES.summary, OUTPUT_FILES.summaryJson].map(file),
-    figures: figures.map((f) => path.join(figureDir, f)),
-    summary,
-  };
+  const figures = (rows.length > 0 ? await writeFigures(rows, curves, figureDir) : []).map((f) => path.join(figureDir, f));
+  const files = [OUTPUT_FILES.results, OUTPUT_FILES.curves, OUTPUT_FILES.summary, OUTPUT_FILES.summaryJson].map(file);
+  const report = writeExperimentReport(out, summary, figures, files);
+  return { files: [...files, report], figures, summary };
 }

@@ -5,8 +5,9 @@ import { renderScatterPng } from '../plot/index.js';
  * The picture a user expects: 2-D targets as samples over the target density;
  * anything else as the two coordinates the target names (`plotAxes`: the funnel's
  * (x1, x0) slice) or else the first two, with fresh target samples underneath in grey.
+ * `title` replaces the default one (the snapshots name their step).
  */
-export async function renderSamplesPlot(target: Target, samples: Float64Array, reference: Float64Array): Promise<Uint8Array> {
+export async function renderSamplesPlot(target: Target, samples: Float64Array, reference: Float64Array, title?: string): Promise<Uint8Array> {
   const d = target.dim;
   if (d === 2) {
     const extent = extentOf(reference, d);
@@ -21,7 +22,7 @@ export async function renderSamplesPlot(target: Target, samples: Float64Array, r
       yIndex: 1,
       xLabel: 'x0',
       yLabel: 'x1',
-      title: `${target.name}: samples over the target density`,
+      title: title ?? `${target.name}: samples over the target density`,
       density: { xs, ys, logDensity: target.logDensity(grid) },
       domain: extent,
     });
@@ -35,7 +36,7 @@ export async function renderSamplesPlot(target: Target, samples: Float64Array, r
     yIndex,
     xLabel: `x${xIndex}`,
     yLabel: `x${yIndex}`,
-    title: `${target.name} (d = ${d}): samples (colour) and target samples (grey)`,
+    title: title ?? `${target.name} (d = ${d}): samples (colour) and target samples (grey)`,
     domain: extentOf(reference, d, [xIndex, yIndex]),
   });
 }

@@ -36,6 +36,11 @@ export interface TrainingHooks {
   onStep?(record: { step: number; loss: number; lr: number }): void;
   /** Polled between updates: true stops training with a checkpoint (Ctrl-C). */
   shouldStop?(): boolean;
+  /**
+   * After every update's log record and checkpoint (`checkpointed`: one was written at this step),
+   * awaited: the snapshots and the report's refresh. Its time is left out of the log's steps_per_s.
+   */
+  afterStep?(step: number, checkpointed: boolean): void | Promise<void>;
 }
 
 export type TrainingOutcome =
@@ -109,9 +114,15 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks = {}): 
       intervalStart = now;
       intervalSteps = 0;
     }
-    if (step % config.checkpointEvery === 0 || step === config.steps) {
+    const checkpointed = step % config.checkpointEvery === 0 || step === config.steps;
+    if (checkpointed) {
       writing(lastCheckpoint, () => saveState(job.runDir, state, job.keepCheckpoints));
       lastCheckpoint = step;
+    }
+    if (hooks.afterStep) {
+      const hookStart = performance.now();
+      await hooks.afterStep(step, checkpointed);
+      intervalStart += performance.now() - hookStart;
     }
     await yieldToEventLoop();
     if (hooks.shouldStop?.() && state.step < config.steps) {

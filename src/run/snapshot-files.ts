@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Snapshots (train --snapshot-every K): a small fixed-seed sample of the EMA weights every K
+ * steps, as snapshots/step-<S>.png (the picture) and step-<S>.npy (the samples).
+ */
+export const SNAPSHOT_DIR = 'snapshots';
+
+const SNAPSHOT = /^step-(\d+)\.png$/;
+
+export function snapshotFiles(runDir: string, step: number): { png: string; npy: string } {
+  const base = path.join(runDir, SNAPSHOT_DIR, `step-${step}`);
+  return { png: `${base}.png`, npy: `${base}.npy` };
+}
+
+/** The run's snapshots, by step. */
+export function snapshotsOf(runDir: string): { step: number; png: string }[] {
+  const dir = path.join(runDir, SNAPSHOT_DIR);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .flatMap((name) => {
+      const m = SNAPSHOT.exec(name);
+      return m ? [{ step: Number(m[1]), png: path.join(dir, name) }] : [];
+    })
+    .sort((a, b) => a.step - b.step);
+}
+
+/** Removes the snapshots past `step` (a run resumed from an earlier checkpoint draws them again). */
+export function dropSnapshotsAfter(runDir: string, step: number): number[] {
+  const later = snapshotsOf(runDir).filter((s) => s.step > step);
+  for (const s of later) {
+    const files = snapshotFiles(runDir, s.step);
+    fs.rmSync(files.png, { force: true });
+    fs.rmSync(files.npy, { force: true });
+  }
+  return later.map((s) => s.step);
+}
