@@ -121,7 +121,7 @@ export const rk45: OdeSolver = {
         k1 = k7;
         t = tNew;
         h *= factor;
-        await reached(tauAt(t));
+        await reached(tauAt(t), y);
       } else {
         tf.dispose([yNew, k7]);
         h *= Math.min(1, factor);
