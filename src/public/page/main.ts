@@ -251,7 +251,7 @@ async function run(cache: Map<string, ScoreModel>, runNumber: number, picked: Pi
   const floor = reference ? mmd2(target!.sample(settings.n, Rng.derive(seed, RNG_STREAMS.reference, 1)), reference, d) : null;
   if (distance !== null && floor !== null) {
     $('mmd').textContent = `MMD^2 against ${settings.n} target samples: ${distance.toExponential(3)}`;
-    $('floor').textContent = `floor ${floor.toExponential(3)} (MMD^2 between two independent target samples of ${settings.n}, computed here as npm run sample does); ratio ${(distance / floor).toFixed(2)}`;
+    $('floor').textContent = `floor ${floor.toExponential(3)} (MMD^2 between two independent target samples of ${settings.n}, computed here as npm run sample does); ${floor > 0 ? `ratio ${(distance / floor).toFixed(2)}` : 'no ratio: the unbiased estimate of the floor is below 0 at this n'}`;
   } else {
     $('mmd').textContent = `no MMD^2 here: the ${model.config.target.name} target is not available in the browser`;
   }
