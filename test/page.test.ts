@@ -143,6 +143,8 @@ describe.skipIf(!hasChromium)(`the page's plot, floor, image grid, frames and fo
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`file://${path.join(site, 'index.html')}`);
+    // From disk the page still has Web Crypto, so the picked files' SHA-256 is checked there too.
+    expect(await page.evaluate(() => window.isSecureContext && typeof crypto.subtle?.digest === 'function')).toBe(true);
     await page.setInputFiles('#folder', path.join(site, 'points'));
     await page.fill('#n', '100');
     await page.fill('#steps', '10');
