@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTarget } from '../datasets/index.js';
 import { buildWebPage } from '../web/build.js';
@@ -17,38 +15,12 @@ import { TrainingLog } from '../src/train/log.js';
 import { freshState } from '../src/train/state.js';
 import { runTraining } from '../src/train/trainer.js';
 import type { PageState } from '../src/public/page/main.js';
+import { CHROMIUM_SKIP_REASON, hasChromium, launchChromium, serveFolder } from './browser-helpers.js';
 import { smallConfig, tempDir, useWasm } from './helpers.js';
 
-/** CI installs it with: apt-get install -y --no-install-recommends chromium */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 // Why a skip happens is said twice: printed at collection, and in the suite's name, which every reporter lists.
-const SKIP_REASON = `${CHROMIUM} is absent (apt-get install chromium)`;
+const SKIP_REASON = CHROMIUM_SKIP_REASON;
 if (!hasChromium) console.warn(`skipping the browser test: ${SKIP_REASON}`);
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
-
-/** A static file server for one folder on 127.0.0.1 and an ephemeral port. */
-async function serveFolder(root: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const file = path.join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname));
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 const N = 1000;
 const STEPS = 100;
@@ -75,10 +47,7 @@ describe.skipIf(!hasChromium)(`the static page in headless Chromium${hasChromium
     await buildWebPage(site);
     expect(await exportCli(['--run', run, '--out', path.join(site, 'bundle')])).toBe(0);
     server = await serveFolder(site);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -2,8 +2,9 @@
  * Builds the static page into a folder: index.html, style.css, page.js (the
  * browser entry src/public/page/main.ts bundled by esbuild for the browser
  * platform, so a Node-only import anywhere on the path fails the build) and
- * TensorFlow.js's .wasm files. Serve that folder with any static file server,
- * with a bundle beside it:
+ * TensorFlow.js's .wasm files. Open index.html from disk and pick a bundle
+ * folder (the wasm backend needs a server; from disk the page falls back to cpu),
+ * or serve that folder with any static file server, with a bundle beside it:
  *   node --import tsx web/build.ts /tmp/site && cp -r BUNDLE /tmp/site/bundle
  *   python3 -m http.server -d /tmp/site   # then open http://localhost:8000/?bundle=bundle/
  */
@@ -21,7 +22,8 @@ export async function buildWebPage(outDir: string): Promise<string[]> {
   await build({
     entryPoints: [path.join(root, 'src/public/page/main.ts')],
     bundle: true,
-    format: 'esm',
+    // A classic script: browsers refuse ES modules from file://, so the page also opens from disk.
+    format: 'iife',
     platform: 'browser',
     target: 'es2022',
     minify: true,

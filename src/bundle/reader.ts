@@ -31,3 +31,37 @@ export function fetchReader(base: string | URL): BundleReader {
     },
   };
 }
+
+/** What filesReader needs of a browser File (Node's File has the same). */
+export interface PickedFile {
+  name: string;
+  /** The path below the picked folder's parent ("bundle/config.json") when a folder was picked. */
+  webkitRelativePath?: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * Reads a bundle from files the user picked (an <input type="file" webkitdirectory>),
+ * so a page opens a local bundle with no server. Files are matched by name within
+ * the picked folder; sub-folders are ignored. `folder` names the bundle in messages.
+ */
+export function filesReader(files: Iterable<PickedFile>, folder?: string): BundleReader {
+  const byName = new Map<string, PickedFile>();
+  let top = folder;
+  for (const file of files) {
+    const parts = (file.webkitRelativePath || file.name).split('/');
+    // Only the folder's own files: "bundle/config.json", or a bare "config.json".
+    if (parts.length > 2) continue;
+    if (parts.length === 2) top ??= parts[0];
+    byName.set(parts.at(-1)!, file);
+  }
+  const locate = (name: string) => (top ? `${top}/${name}` : name);
+  return {
+    locate,
+    async read(name) {
+      const file = byName.get(name);
+      if (file === undefined) throw new BundleError(`${locate(name)}: missing from the picked folder (it holds ${[...byName.keys()].sort().join(', ') || 'no files'})`);
+      return new Uint8Array(await file.arrayBuffer());
+    },
+  };
+}

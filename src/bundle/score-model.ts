@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianPath } from '../process/index.js';
 import { stepsForEvaluations } from '../sampler/evaluation-budget.js';
-import { sampleCounted, type SamplerProgress, type SamplingOutcome } from '../sampler/reverse-sde.js';
+import { sampleCounted, type SamplerFrames, type SamplerProgress, type SamplingOutcome } from '../sampler/reverse-sde.js';
 import { networkScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { resolveSamplerSettings, type SamplerRequest, type SamplerSettings } from '../sampler/settings.js';
 import type { ScoreNetwork } from '../score-network.js';
@@ -46,6 +46,10 @@ export type SampleOptions = SamplerRequest & {
   n: number;
   nfe?: number | undefined;
   onProgress?: SamplerProgress;
+  /** Called with the particles as they move (see SamplerFrames); the samples are the same with or without it. */
+  onFrame?: SamplerFrames['onFrame'];
+  /** A frame every this many steps (default 10). */
+  frameEvery?: number;
 };
 
 /** The settings sample() would use: the bundle's recorded ones with `request` over them (`nfe` sets the steps). */
@@ -64,5 +68,8 @@ export async function sample(model: ScoreModel, o: SampleOptions): Promise<Float
 
 /** As sample(), with the network evaluations per sample it spent (counted). */
 export function sampleWithCost(model: ScoreModel, o: SampleOptions): Promise<SamplingOutcome> {
-  return sampleCounted(model.process, model.scoreFunction, o.n, model.dim, samplerSettings(model, o), o.onProgress);
+  const { onProgress, onFrame, frameEvery, ...request } = o;
+  if (frameEvery !== undefined && !(Number.isInteger(frameEvery) && frameEvery >= 1)) throw new RangeError(`sample: frameEvery ${frameEvery}; give a positive integer`);
+  const frames = onFrame === undefined ? undefined : { every: frameEvery ?? 10, onFrame };
+  return sampleCounted(model.process, model.scoreFunction, request.n, model.dim, samplerSettings(model, request), onProgress, frames);
 }

@@ -1,14 +1,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ScatterData } from './scatter-data.js';
 import type { ScatterOptions } from './types.js';
+import { DENSITY_BLUES, DENSITY_LEGEND_TITLE, DENSITY_STOPS, POINT_SET_NAMES, REFERENCE_COLOUR, SAMPLE_COLOUR } from './palette.js';
 
-// ColorBrewer Blues (9 classes): perceptually ordered and white at zero
-// density, so empty regions stay blank and red samples stand out everywhere.
-// Vega's built-in 'blues' is cut off before white.
-const BLUES = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'];
-const BLUES_STOPS = BLUES.map((_, i) => i / (BLUES.length - 1));
-const SAMPLE_COLOUR = '#d62728';
-const REFERENCE_COLOUR = '#8c8c8c';
+// The palette is shared with the web page (palette.ts).
+const BLUES = [...DENSITY_BLUES];
+const BLUES_STOPS = DENSITY_STOPS;
 // A named family resvg finds on most systems, then the generic fallback.
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 
@@ -35,7 +32,7 @@ export function scatterSpec(o: ScatterOptions, data: ScatterData): TopLevelSpec 
         color: {
           field: 'd',
           type: 'quantitative',
-          title: 'density / max',
+          title: DENSITY_LEGEND_TITLE,
           scale: { domain: BLUES_STOPS, range: BLUES, interpolate: 'rgb' },
           legend: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f', gradientLength: 160 },
         },
@@ -47,14 +44,14 @@ export function scatterSpec(o: ScatterOptions, data: ScatterData): TopLevelSpec 
   const setColour = {
     type: 'nominal',
     title: null,
-    scale: { domain: ['reference', 'samples'], range: [REFERENCE_COLOUR, SAMPLE_COLOUR] },
+    scale: { domain: [POINT_SET_NAMES.reference, POINT_SET_NAMES.samples], range: [REFERENCE_COLOUR, SAMPLE_COLOUR] },
   } as const;
   const pointLayers: TopLevelSpec[] = [];
   if (reference.length > 0) {
     pointLayers.push({
       data: { values: reference },
       mark: { type: 'circle', size: 6, fillOpacity: 0.5, clip: true },
-      encoding: { x, y, color: { ...setColour, datum: 'reference' } },
+      encoding: { x, y, color: { ...setColour, datum: POINT_SET_NAMES.reference } },
     } as TopLevelSpec);
   }
   pointLayers.push({
@@ -64,7 +61,7 @@ export function scatterSpec(o: ScatterOptions, data: ScatterData): TopLevelSpec 
       x,
       y,
       // Without a reference set the legend would say only "samples": leave it out.
-      color: { ...setColour, datum: 'samples', ...(reference.length > 0 ? {} : { legend: null }) },
+      color: { ...setColour, datum: POINT_SET_NAMES.samples, ...(reference.length > 0 ? {} : { legend: null }) },
     },
   } as TopLevelSpec);
   layers.push({ layer: pointLayers } as TopLevelSpec);

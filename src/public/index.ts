@@ -9,6 +9,8 @@
  *   const xs = await sample(model, { n: 1000, steps: 200 });
  *   const { samples, nfe } = await sampleWithCost(model, { n: 1000, solver: 'heun', nfe: 35 });
  *   samplerSettings(model, { steps: 200 });         // the full settings that call used
+ *   await sample(model, { n: 100, onFrame: (x, tau) => draw(x), frameEvery: 10 });  // watch it move
+ *   await loadScoreModel(filesReader(input.files));  // a folder picked with <input type="file" webkitdirectory>
  */
 import { loadScoreModelFrom, type LoadOptions } from '../bundle/load.js';
 import { fetchReader, type BundleReader } from '../bundle/reader.js';
@@ -17,11 +19,11 @@ import type { ScoreModel } from '../bundle/score-model.js';
 export { sample, samplerSettings, sampleWithCost, type SampleOptions, type ScoreModel } from '../bundle/score-model.js';
 export { SOLVER_NAMES, type SolverName } from '../sampler/solvers.js';
 export { GRID_NAMES, type GridName } from '../sampler/noise-grid.js';
-export type { SamplingOutcome } from '../sampler/reverse-sde.js';
+export type { SamplerFrames, SamplingOutcome } from '../sampler/reverse-sde.js';
 export type { SamplerRequest, SamplerSettings } from '../sampler/settings.js';
 export { BundleError } from '../bundle/errors.js';
 export { BUNDLE_FILES, BUNDLE_FORMAT_VERSION, type BundleConfig } from '../bundle/format.js';
-export { fetchReader, type BundleReader } from '../bundle/reader.js';
+export { fetchReader, filesReader, type BundleReader, type PickedFile } from '../bundle/reader.js';
 export { loadScoreModelFrom, parseBundleConfig, type LoadOptions } from '../bundle/load.js';
 export type { GaussianPath } from '../process/index.js';
 

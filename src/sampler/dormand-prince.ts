@@ -27,8 +27,8 @@ const MAX_STEPS = 100_000;
 export type Field = (y: tf.Tensor2D, t: number) => tf.Tensor2D;
 
 export interface AdaptiveOptions {
-  /** Called after each accepted step with the time reached (progress; may yield to the event loop). */
-  onAccept(t: number): Promise<void>;
+  /** Called after each accepted step with the time reached and the state there, which stays the integrator's (progress, frames; may yield to the event loop). */
+  onAccept(t: number, y: tf.Tensor2D): Promise<void>;
   /** The noise level tau at time t, for the message when the steps run out; the identity when t is tau. */
   tauAt?: (t: number) => number;
 }
@@ -82,7 +82,7 @@ export async function integrateAdaptive(
       k1 = k7;
       t = tNew;
       h *= factor;
-      await onAccept(t);
+      await onAccept(t, y);
     } else {
       tf.dispose([yNew, k7]);
       h *= Math.min(1, factor);

@@ -20,8 +20,8 @@ export interface OdeContext {
   /** The grid's levels from tau_max down to tau_min (adaptive solvers use only the ends). */
   levels: readonly number[];
   tolerance: Tolerance;
-  /** Reports that the solution reached level tau (progress; also yields to the event loop). */
-  reached(tau: number): Promise<void>;
+  /** Reports that the solution x reached level tau (progress and frames; also yields to the event loop). x stays the solver's. */
+  reached(tau: number, x: tf.Tensor2D): Promise<void>;
 }
 
 /**

@@ -17,7 +17,7 @@ export async function overLevels(
     const next = step(y, levels[k]!, tNext, k);
     if (y !== x) y.dispose();
     y = next;
-    await reached(tNext);
+    await reached(tNext, y);
   }
   return y === x ? tf.clone(x) : y;
 }

@@ -16,6 +16,18 @@ import { isOdeSolver, solverNamed, type SolverName } from './solvers.js';
 
 export type SamplerProgress = (done: number, total: number) => void;
 
+/**
+ * Frames of the reverse process, for drawing it as it moves: the batch's
+ * particles x (rows x d, row-major, a copy) at level tau, every `every` steps
+ * (levels reached; accepted steps for rk45) and at the batch's last level,
+ * before the final denoising. `firstRow` places the batch among the n rows.
+ * Reading the frames changes no output.
+ */
+export interface SamplerFrames {
+  every: number;
+  onFrame(x: Float32Array, tau: number, firstRow: number): void;
+}
+
 /** Samples and what they cost. */
 export interface SamplingOutcome {
   /** n x d, row-major float32. */
@@ -47,15 +59,16 @@ export function sampleCounted(
   dim: number,
   settings: SamplerSettings,
   onProgress?: SamplerProgress,
+  frames?: SamplerFrames,
 ): Promise<SamplingOutcome> {
   const solver = solverNamed(solverOf(settings));
   if (isOdeSolver(solver)) {
     const refusal = solver.refusal(path);
     if (refusal !== null) throw new RangeError(`sampler solver ${solver.name}: ${refusal}`);
-    return drive(path, networkOrExactScore, n, dim, settings, onProgress, odeBatch(solver, settings));
+    return drive(path, networkOrExactScore, n, dim, settings, onProgress, odeBatch(solver, settings), frames);
   }
   const corrector = settings.corrector === undefined || settings.corrector.steps === 0 ? null : langevinCorrector(settings.corrector);
-  return drive(path, networkOrExactScore, n, dim, settings, onProgress, sdeBatch(solver, corrector, settings));
+  return drive(path, networkOrExactScore, n, dim, settings, onProgress, sdeBatch(solver, corrector, settings), frames);
 }
 
 /**
@@ -90,8 +103,8 @@ interface BatchContext {
   dim: number;
   rng: Rng;
   score: ScoreFunction;
-  /** Reports progress: `units` more of the batch's unitsPerBatch done. */
-  advance(units: number): Promise<void>;
+  /** Reports progress: `units` more of the batch's unitsPerBatch done, the particles now x at level tau (for frames). */
+  advance(units: number, x: tf.Tensor2D, tau: number): Promise<void>;
 }
 
 /** One batch from its start to tau_min (before the final denoising), and the progress units a batch counts. */
@@ -116,7 +129,7 @@ function sdeBatch(predictor: ReverseSolver, corrector: Corrector | null, setting
         // The uniform grid's step is h as it always was (t - tNext may differ from it in the last bit).
         x = replace(x, predictor.step(x, { t, tNext, h: grid === 'uniform' ? h : t - tNext }, score, path, noise));
         if (corrector !== null) x = replace(x, corrector.correct(x, tNext, score, path, noise));
-        await advance(1);
+        await advance(1, x, tNext);
       }
       return x;
     },
@@ -142,9 +155,9 @@ function odeBatch(solver: OdeSolver, settings: SamplerSettings): BatchIntegrator
       const levels = noiseLevels(path, gridOf(settings), adaptive ? 1 : steps, tauMin, tauMax).reverse();
       const x = probabilityFlowStart(path, tauMax, rows, dim, rng);
       let reported = 0;
-      const reached = async (tau: number) => {
+      const reached = async (tau: number, y: tf.Tensor2D) => {
         const units = adaptive ? Math.round((ADAPTIVE_UNITS * (tauMax - tau)) / (tauMax - tauMin)) : reported + 1;
-        if (units > reported) await advance(units - reported);
+        await advance(Math.max(0, units - reported), y, tau);
         reported = Math.max(reported, units);
       };
       const velocity = probabilityFlowVelocity(path, score);
@@ -167,6 +180,7 @@ async function drive(
   settings: SamplerSettings,
   onProgress: SamplerProgress | undefined,
   integrator: BatchIntegrator,
+  frames?: SamplerFrames,
 ): Promise<SamplingOutcome> {
   const { tauMin, clip } = settings;
   const out = new Float32Array(n * dim);
@@ -180,14 +194,19 @@ async function drive(
     const rng = Rng.derive(settings.seed, RNG_STREAMS.sample, bi);
     const counted = countingScore(networkOrExactScore);
     const score = clip === undefined ? counted.score : clippedScoreFunction(counted.score, clip);
-    const advance = async (units: number) => {
+    let reachedLevels = 0;
+    const advance = async (units: number, x: tf.Tensor2D, tau: number) => {
       const before = done;
       done += units;
-      // Every 25 units (and at the end): progress, and a turn for the event loop.
-      if (Math.floor(done / 25) > Math.floor(before / 25) || done === total) {
+      reachedLevels++;
+      const last = tau <= tauMin;
+      const frame = frames !== undefined && (reachedLevels % frames.every === 0 || last);
+      if (frame) frames.onFrame(Float32Array.from(x.dataSync() as Float32Array), tau, bi * settings.batchSize);
+      // Every 25 units (and at the end): progress, and a turn for the event loop; after a frame too, so it can be drawn.
+      if (units > 0 && (Math.floor(done / 25) > Math.floor(before / 25) || done === total)) {
         onProgress?.(done, total);
         await yieldToEventLoop();
-      }
+      } else if (frame) await yieldToEventLoop();
     };
     let x = await integrator.run({ path, rows, dim, rng, score, advance });
     if (settings.denoise) {

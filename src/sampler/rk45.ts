@@ -48,7 +48,7 @@ export const rk45: OdeSolver = {
     const uEnd = logNoiseToSignal(path, tauMin);
     const tauAt = (u: number) => (u === uEnd ? tauMin : bisectTau((t) => logNoiseToSignal(path, t), u, tauMin, tauMax));
     return integrateAdaptive(inLogNoiseToSignal(path, inTau, tauMin, tauMax), x, logNoiseToSignal(path, tauMax), uEnd, tolerance, {
-      onAccept: (u) => reached(tauAt(u)),
+      onAccept: (u, y) => reached(tauAt(u), y),
       tauAt,
     });
   },
