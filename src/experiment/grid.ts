@@ -146,6 +146,12 @@ export type CellKey = z.infer<typeof cellKeySchema>;
 export const cellSpecSchema = z.object({ study: z.enum(STUDIES), key: cellKeySchema, recipe: recipeSchema }).strict();
 export type CellSpec = z.infer<typeof cellSpecSchema>;
 
+/** Whether the recipe asks this cell for band swaps (its dimension and process are listed). */
+export function takesBandSwap(spec: CellSpec): boolean {
+  const swap = spec.recipe.bandSwap;
+  return swap !== undefined && swap.dims.includes(spec.key.dim) && swap.processes.includes(spec.key.process);
+}
+
 export function cellId(key: CellKey): string {
   return `${key.target}-d${key.dim}-${key.process}-w${key.width}-s${key.seed}`;
 }
