@@ -135,7 +135,7 @@ describe('experiment: bad input gets a one-line error and writes nothing', () =>
     [['vp-vs-pbm', '--score-points', '1'], /^--score-points 1: expected an integer >= 2$/],
     [['vp-vs-pbm', '--bogus'], /^--bogus: unknown flag/],
     [['vp-vs-pbm', 'extra'], /^unexpected argument 'extra'/],
-    [['vp-vs-ve'], /^unknown experiment 'vp-vs-ve'; accepted: vp-vs-pbm$/],
+    [['vp-vs-ve'], /^unknown experiment 'vp-vs-ve'; accepted: vp-vs-pbm, budget$/],
     [['--quick'], /^missing the experiment to run/],
   ];
   it.each(cases)('%j', async (args, message) => {

@@ -148,7 +148,7 @@ function paramSeries(rows: readonly Row[], column: string, label: string, style:
 
 /**
  * Per target and dimension, one chart per quantity (score error, Sinkhorn, MMD^2) against the
- * parameter count, log-log, VP and PBM on one chart; the metrics with each process's oracle (dashed).
+ * parameter count, log-log, VP and PBM on one chart (one colour each); the metrics with each process's oracle (dashed).
  */
 export function budgetCharts(rows: readonly Row[]): LineChartOptions[] {
   const charts: LineChartOptions[] = [];
@@ -160,12 +160,14 @@ export function budgetCharts(rows: readonly Row[]): LineChartOptions[] {
         for (const p of inRegistryOrder(distinctText(mine, 'process'))) {
           const rowsP = mine.filter((r) => r['process'] === p);
           if (q === 'score_error') series.push(paramSeries(rowsP, 'score_error', processLabel(p), 'network'));
-          else series.push(paramSeries(rowsP, `model_${q}`, processLabel(p), 'network'), paramSeries(rowsP, `oracle_${q}`, `${processLabel(p)} oracle`, 'oracle'));
+          else series.push(paramSeries(rowsP, `model_${q}`, processLabel(p), 'network'), paramSeries(rowsP, `oracle_${q}`, processLabel(p), 'oracle'));
         }
         charts.push({
           title: `${target}, d = ${dim}: ${LABEL[q]} against parameters`,
           xLabel: 'network parameters (log)',
-          yLabel: `log10 ${LABEL[q]}, mean over seeds`,
+          // MMD^2 is estimated without bias and can be negative near the floor: such means are left out.
+          yLabel: `log10 ${LABEL[q]}, mean over seeds${q === 'mmd' ? ' (<= 0 left out)' : ''}`,
+          legendTitle: 'process',
           xScale: 'log',
           series: series.filter((s) => s.x.length > 0),
           width: 300,
