@@ -6,7 +6,7 @@ import { resolveExperiment } from '../src/commands/experiment-setup.js';
 import type { ExperimentCommandRequest } from '../src/commands/experiment-request.js';
 import { BUDGET_DEFAULTS, BUDGET_THRESHOLDS } from '../src/config/budget-defaults.js';
 import { UsageError } from '../src/errors.js';
-import { bandSwapMarkdown, criteria, thresholdMarkdown, thresholdPerSeed, thresholdSpread } from '../src/experiment/budget-outputs.js';
+import { bandSwapMarkdown, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread } from '../src/experiment/budget-outputs.js';
 import { chunkLosses } from '../src/experiment/cell-job.js';
 import { convergenceDecision, smoothedLosses } from '../src/experiment/convergence.js';
 import { enumerateCells, takesBandSwap, type CellSpec, type ConvergenceRule } from '../src/experiment/grid.js';
@@ -141,6 +141,15 @@ describe('tau bands and the budget columns', () => {
     // A vp-vs-pbm row keeps results.csv's columns as they were.
     expect(rowColumns([cellRow(syntheticRecord({ ...spec, study: 'vp-vs-pbm' }))])).toEqual(ROW_COLUMNS);
     expect(bandSwapMarkdown([row])).toContain('exact in near_prior');
+  });
+
+  it('draws the loss curves the rule read, one line per width, at the chunk ends', () => {
+    const spec: CellSpec = { study: 'budget', key: { target: 'gmm', dim: 2, process: 'vp', width: 8, seed: 0 }, recipe: TEST_RECIPE };
+    const base = syntheticRecord(spec);
+    const stop = { reason: 'cap' as const, step: 30, smoothedLoss: 1, improvement: null, cap: 30, chunkSteps: 10, chunkLosses: [100, 10, 1] };
+    const seed1 = { ...base, spec: { ...spec, key: { ...spec.key, seed: 1 } }, train: { ...base.train, stop: { ...stop, chunkLosses: [100, 10] } } };
+    const [chart] = lossCurveCharts([{ ...base, train: { ...base.train, stop } }, seed1]);
+    expect(chart!.series).toEqual([{ label: 'width 8', style: 'loss', x: [10, 20, 30], y: [2, 1, 0] }]);
   });
 });
 

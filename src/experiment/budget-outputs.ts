@@ -4,6 +4,7 @@ import { renderLineChartsSvg, type LineChartOptions, type LineSeries } from '../
 import { svgToPng } from '../plot/render.js';
 import { inRegistryOrder, processLabel } from '../process/index.js';
 import { aggregate } from './aggregate.js';
+import type { CellRecord } from './cell-record.js';
 import type { Row } from './rows.js';
 import { SWAP_METRICS } from './rows.js';
 import { formatStat } from './table.js';
@@ -179,12 +180,55 @@ export function budgetCharts(rows: readonly Row[]): LineChartOptions[] {
   return charts.filter((c) => c.series.length > 0);
 }
 
-/** Writes figures/budget-vs-params.{svg,png}; returns the file names. */
-export async function writeBudgetFigures(rows: readonly Row[], dir: string): Promise<string[]> {
-  const charts = budgetCharts(rows);
+/**
+ * The training loss curves the convergence rule read (log10 of each chunk's mean loss, mean over the
+ * seeds that reached that chunk), one chart per target, dimension and process, one line per width:
+ * a flat end shows the loss had flattened where the cell stopped.
+ */
+export function lossCurveCharts(records: readonly CellRecord[]): LineChartOptions[] {
+  const charts: LineChartOptions[] = [];
+  const withCurves = records.filter((r) => r.train.stop?.chunkLosses && r.train.stop.chunkSteps);
+  const keys = [...new Set(withCurves.map((r) => JSON.stringify([r.spec.key.target, r.spec.key.dim, r.spec.key.process])))];
+  for (const key of keys) {
+    const [target, dim, process] = JSON.parse(key) as [string, number, string];
+    const mine = withCurves.filter((r) => r.spec.key.target === target && r.spec.key.dim === dim && r.spec.key.process === process);
+    const series: LineSeries[] = [];
+    for (const width of [...new Set(mine.map((r) => r.spec.key.width))].sort((a, b) => a - b)) {
+      const curves = mine.filter((r) => r.spec.key.width === width).map((r) => r.train.stop!);
+      const chunks = Math.max(...curves.map((c) => c.chunkLosses!.length));
+      const x: number[] = [];
+      const y: number[] = [];
+      for (let k = 0; k < chunks; k++) {
+        const values = curves.filter((c) => k < c.chunkLosses!.length).map((c) => c.chunkLosses![k]!);
+        const mean = values.reduce((t, v) => t + v, 0) / values.length;
+        if (!(mean > 0)) continue;
+        x.push((k + 1) * curves[0]!.chunkSteps!);
+        y.push(Math.log10(mean));
+      }
+      series.push({ label: `width ${width}`, style: 'loss', x, y });
+    }
+    charts.push({
+      title: `${target}, d = ${dim}, ${processLabel(process)}: training loss`,
+      xLabel: 'step',
+      yLabel: 'log10 chunk mean loss, mean over seeds',
+      legendTitle: 'width',
+      series,
+      width: 300,
+      height: 200,
+    });
+  }
+  return charts;
+}
+
+async function writeChartFile(charts: LineChartOptions[], columns: number, dir: string, name: string): Promise<string[]> {
   if (charts.length === 0) return [];
-  const svg = await renderLineChartsSvg(charts, 3);
-  writeFileAtomicSync(path.join(dir, 'budget-vs-params.svg'), svg);
-  writeFileAtomicSync(path.join(dir, 'budget-vs-params.png'), svgToPng(svg));
-  return ['budget-vs-params.svg', 'budget-vs-params.png'];
+  const svg = await renderLineChartsSvg(charts, columns);
+  writeFileAtomicSync(path.join(dir, `${name}.svg`), svg);
+  writeFileAtomicSync(path.join(dir, `${name}.png`), svgToPng(svg));
+  return [`${name}.svg`, `${name}.png`];
+}
+
+/** Writes figures/budget-vs-params and figures/budget-loss-curves (SVG and PNG); returns the file names. */
+export async function writeBudgetFigures(rows: readonly Row[], records: readonly CellRecord[], dir: string): Promise<string[]> {
+  return [...(await writeChartFile(budgetCharts(rows), 3, dir, 'budget-vs-params')), ...(await writeChartFile(lossCurveCharts(records), 2, dir, 'budget-loss-curves'))];
 }

@@ -175,7 +175,7 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
         parameters: parameterCount(parts.backbone),
         stepsPerSecond: outcome.step / Math.max(trainTime.wall, 1e-9),
         finalLoss: lastLog?.loss_avg ?? null,
-        ...(stop ? { stop: { ...stop, cap: config.train.steps } } : {}),
+        ...(stop && rule ? { stop: { ...stop, cap: config.train.steps, chunkSteps: rule.chunkSteps, chunkLosses: chunkLosses(run.log.read(), rule.chunkSteps, stop.step) } } : {}),
       },
       model: summarise(model, dir),
       oracle,

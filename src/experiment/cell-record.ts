@@ -58,7 +58,16 @@ export const cellRecordSchema = z.object({
     finalLoss: z.number().nullable(),
     /** Where and why a convergence-capped recipe stopped (convergence.ts); absent for a fixed step count. */
     stop: z
-      .object({ reason: z.enum(['converged', 'cap']), step: z.number().int(), smoothedLoss: z.number(), improvement: z.number().nullable(), cap: z.number().int() })
+      .object({
+        reason: z.enum(['converged', 'cap']),
+        step: z.number().int(),
+        smoothedLoss: z.number(),
+        improvement: z.number().nullable(),
+        cap: z.number().int(),
+        /** The loss curve the rule read: each chunk's mean loss (chunk k ends at step k * chunkSteps). */
+        chunkSteps: z.number().int().optional(),
+        chunkLosses: z.array(z.number()).optional(),
+      })
       .optional(),
   }),
   model: evaluationSummarySchema,

@@ -20,6 +20,6 @@ export async function writeStudyOutputs(study: StudyName, out: string, records: 
   const file = path.join(out, OUTPUT_FILES.summary);
   writeFileAtomicSync(file, fs.readFileSync(file, 'utf8') + summary);
   const dir = path.join(out, OUTPUT_FILES.figures);
-  const figures = (await writeBudgetFigures(rows, dir)).map((f) => path.join(dir, f));
+  const figures = (await writeBudgetFigures(rows, records, dir)).map((f) => path.join(dir, f));
   return { figures, summary };
 }
