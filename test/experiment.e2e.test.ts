@@ -121,7 +121,7 @@ describe('experiment: bad input gets a one-line error and writes nothing', () =>
   const cases: [string[], RegExp][] = [
     [['vp-vs-pbm', '--dims', '2,51'], /^--dims '2,51': expected integers from 2 to 50, comma-separated, without repeats$/],
     [['vp-vs-pbm', '--dims', '2,2'], /^--dims '2,2': expected integers from 2 to 50/],
-    [['vp-vs-pbm', '--widths', '512'], /^--widths '512': expected integers from 1 to 256/],
+    [['vp-vs-pbm', '--widths', '1024'], /^--widths '1024': expected integers from 1 to 512/],
     [['vp-vs-pbm', '--targets', 'mnist'], /^--targets 'mnist': expected targets among funnel, grid9, ring8, gmm, gaussian, two-point, checkerboard,/],
     [['vp-vs-pbm', '--targets', 'checkerboard', '--dims', '3,10'], /^--targets checkerboard: a 2-D target, and --dims 3,10 leaves that out; add 2 to --dims$/],
     [['vp-vs-pbm', '--processes', 've'], /^--processes 've': expected processes among vp, pbm/],
@@ -135,7 +135,7 @@ describe('experiment: bad input gets a one-line error and writes nothing', () =>
     [['vp-vs-pbm', '--score-points', '1'], /^--score-points 1: expected an integer >= 2$/],
     [['vp-vs-pbm', '--bogus'], /^--bogus: unknown flag/],
     [['vp-vs-pbm', 'extra'], /^unexpected argument 'extra'/],
-    [['vp-vs-ve'], /^unknown experiment 'vp-vs-ve'; accepted: vp-vs-pbm$/],
+    [['vp-vs-ve'], /^unknown experiment 'vp-vs-ve'; accepted: vp-vs-pbm, budget$/],
     [['--quick'], /^missing the experiment to run/],
   ];
   it.each(cases)('%j', async (args, message) => {

@@ -12,13 +12,16 @@ export const EXPERIMENT_COMMAND: CommandSpec<typeof experimentFlagsSchema> = {
     `$0 <${STUDIES.join('|')}> [flags]\n\n` +
     'vp-vs-pbm: train and evaluate a grid of cells (target x dimension x process x MLP width x seed), ' +
     'each beside the exact-score sampler and with its score error; skips finished cells, so re-running resumes. ' +
-    'Writes results.csv, summary.md and figures.',
+    'Writes results.csv, summary.md and figures. ' +
+    'budget: widths 16 to 512, each cell trained until its loss flattens; adds the parameter count, the score error per tau band, ' +
+    'band swaps at d = 50, figures against parameter count and the smallest count that reaches the oracle (docs/budget.md).',
   flags: EXPERIMENT_FLAGS,
   schema: experimentFlagsSchema,
   examples: [
     ['$0 vp-vs-pbm --quick', 'a reduced grid and a short recipe'],
     ['$0 vp-vs-pbm --dims 2,10', 'two dimensions only'],
     ['$0 vp-vs-pbm --dry-run', 'the plan and its time estimate only'],
+    ['$0 budget --dry-run', "the parameter-budget study's plan and time estimate (at its step cap)"],
   ],
 };
 

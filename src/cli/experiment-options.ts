@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../platform/backend.js';
+import { BUDGET_DEFAULTS, BUDGET_QUICK } from '../config/budget-defaults.js';
 import { EXPERIMENT_CLUSTER, EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
 import { endLabels, EXPERIMENT_TARGETS, fixedDimension, GRID_LIMITS } from '../experiment/grid.js';
 import { PROCESS_NAMES } from '../process/index.js';
@@ -43,6 +44,11 @@ export const EXPERIMENT_FLAGS: Record<string, Options> = {
   'score-taus': str('noise levels of the score-error curve, comma-separated and increasing, in (0, 1)', 'Recipe:', "evenly over each process's range"),
   'score-tau-count': str(bounded('number of noise levels of the score-error curve (without --score-taus)', 'gridPoints'), 'Recipe:', both(D.recipe.scoreTauCount, Q.recipe.scoreTauCount)),
   'score-points': str(bounded('points x ~ p_tau per noise level of the score-error curve', 'points'), 'Recipe:', both(D.recipe.scorePoints, Q.recipe.scorePoints)),
+  'min-steps': str('budget: fewest updates before the convergence rule may stop training', 'Budget study:', `${BUDGET_DEFAULTS.recipe.convergence.minSteps} (--quick: ${BUDGET_QUICK.recipe.convergence.minSteps}); --steps is the cap`),
+  'chunk-steps': str('budget: updates per chunk; the rule looks at the mean loss of each chunk', 'Budget study:', both(BUDGET_DEFAULTS.recipe.convergence.chunkSteps, BUDGET_QUICK.recipe.convergence.chunkSteps)),
+  'converge-window': str('budget: chunks over which the smoothed loss must improve by at least --converge-tol', 'Budget study:', both(BUDGET_DEFAULTS.recipe.convergence.window, BUDGET_QUICK.recipe.convergence.window)),
+  'converge-tol': str('budget: relative improvement of the smoothed loss over the window below which training stops', 'Budget study:', String(BUDGET_DEFAULTS.recipe.convergence.tol)),
+  'band-swap-dims': str('budget: dimensions whose cells also sample with one tau band swapped (exact score in it, or the network only in it)', 'Budget study:', BUDGET_DEFAULTS.recipe.bandSwap.dims.join(',')),
   out: str('experiment directory (cells, results, figures); re-running resumes it', 'Run:', `${EXPERIMENT_OUT.full} (--quick: ${EXPERIMENT_OUT.quick})`),
   quick: { type: 'boolean', default: false, describe: 'a reduced grid and a short recipe (flags given still apply)', group: 'Run:' },
   jobs: str(`cells run in parallel, each as its own process (1 to ${MAX_JOBS}); 1 runs them in this process`, 'Run:', 'one per core'),
@@ -120,6 +126,11 @@ export const experimentFlagsSchema = z.object({
   scoreTaus: opt(increasingTaus),
   scoreTauCount: opt(flag.intIn('gridPoints')),
   scorePoints: opt(flag.intIn('points')),
+  minSteps: opt(flag.nonNegativeInt()),
+  chunkSteps: opt(flag.positiveInt()),
+  convergeWindow: opt(flag.positiveInt()),
+  convergeTol: opt(flag.unitInterval()),
+  bandSwapDims: opt(listFlag(`integers from ${GRID_LIMITS.minDim} to ${GRID_LIMITS.maxDim}`, integerIn(GRID_LIMITS.minDim, GRID_LIMITS.maxDim))),
   out: opt(z.string().min(1, { error: 'a directory path' })),
   quick: z.boolean(),
   jobs: opt(jobsFlag),

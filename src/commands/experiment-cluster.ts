@@ -12,6 +12,7 @@ import { slurmScript } from '../experiment/emit-slurm.js';
 import { estimateCell, formatDuration } from '../experiment/estimate.js';
 import { cellDir, cellId, enumerateCells, oracleCacheDir, type CellSpec, type StudyName } from '../experiment/grid.js';
 import { writeOutputs } from '../experiment/outputs.js';
+import { writeStudyOutputs } from '../experiment/study-outputs.js';
 import { cellIndexFromEnv, CELL_INDEX_VARIABLES, checkPlan, planPath, readPlan, writePlan } from '../experiment/plan-file.js';
 import { prepareCellDir } from '../experiment/sweep.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
@@ -178,7 +179,9 @@ async function collectStep(study: StudyName, f: ExperimentCommandRequest): Promi
   const plan = readPlan(e.out)!;
   const got = collectCells(e.out, plan);
   const outputs = await writeOutputs(e.out, got.records, preamble(e, specs.length));
-  console.log(outputs.summary);
+  const extra = await writeStudyOutputs(study, e.out, got.records);
+  outputs.figures.push(...extra.figures);
+  console.log(outputs.summary + extra.summary);
   console.log(`results: ${outputs.files.join(', ')}`);
   console.log(`collected ${got.records.length} of ${specs.length} cells`);
   if (got.missing.length) console.log(`missing (never started): ${listed(got.missing)}`);

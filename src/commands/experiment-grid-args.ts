@@ -22,6 +22,11 @@ const GRID_FLAGS = {
   scoreTaus: '--score-taus',
   scoreTauCount: '--score-tau-count',
   scorePoints: '--score-points',
+  minSteps: '--min-steps',
+  chunkSteps: '--chunk-steps',
+  convergeWindow: '--converge-window',
+  convergeTol: '--converge-tol',
+  bandSwapDims: '--band-swap-dims',
 } as const satisfies Partial<Record<keyof ExperimentCommandRequest, string>>;
 
 /**

@@ -28,6 +28,12 @@ export interface ExperimentCommandRequest {
   scoreTaus?: number[];
   scoreTauCount?: number;
   scorePoints?: number;
+  /** The budget study's convergence rule and band swaps (refused for a study without them). */
+  minSteps?: number;
+  chunkSteps?: number;
+  convergeWindow?: number;
+  convergeTol?: number;
+  bandSwapDims?: number[];
   out?: string;
   quick: boolean;
   jobs?: number;

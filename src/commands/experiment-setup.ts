@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXPERIMENT_DEFAULTS, EXPERIMENT_OUT, EXPERIMENT_QUICK } from '../config/experiment-defaults.js';
+import { studyBase } from '../config/studies.js';
 import { UsageError } from '../errors.js';
 import {
   endLabels,
@@ -36,19 +36,18 @@ function checkTargetDims(axes: GridAxes): void {
   }
 }
 
-/** The grid and recipe from the flags: defaults, then --quick's, then every flag given. */
+/** The grid and recipe from the flags: the study's defaults, then --quick's, then every flag given. */
 export function resolveExperiment(study: StudyName, f: ExperimentCommandRequest): ResolvedExperiment {
   const quick = f.quick;
+  const d = studyBase(study, quick);
   const axes: GridAxes = {
-    targets: f.targets ?? [...EXPERIMENT_DEFAULTS.axes.targets],
-    dims: f.dims ?? [...(quick ? EXPERIMENT_QUICK.axes.dims : EXPERIMENT_DEFAULTS.axes.dims)],
-    processes: f.processes ?? [...EXPERIMENT_DEFAULTS.axes.processes],
-    widths: f.widths ?? [...(quick ? EXPERIMENT_QUICK.axes.widths : EXPERIMENT_DEFAULTS.axes.widths)],
-    seeds: f.seeds ?? [...(quick ? EXPERIMENT_QUICK.axes.seeds : EXPERIMENT_DEFAULTS.axes.seeds)],
+    targets: f.targets ?? d.axes.targets,
+    dims: f.dims ?? d.axes.dims,
+    processes: f.processes ?? d.axes.processes,
+    widths: f.widths ?? d.axes.widths,
+    seeds: f.seeds ?? d.axes.seeds,
   };
-  const base: Recipe = quick
-    ? { ...EXPERIMENT_DEFAULTS.recipe, ...EXPERIMENT_QUICK.recipe, evalSteps: { ...EXPERIMENT_QUICK.recipe.evalSteps } }
-    : { ...EXPERIMENT_DEFAULTS.recipe, evalSteps: { ...EXPERIMENT_DEFAULTS.recipe.evalSteps } };
+  const base = d.recipe;
   const recipe: Recipe = {
     depth: f.depth ?? base.depth,
     steps: f.steps ?? base.steps,
@@ -63,6 +62,7 @@ export function resolveExperiment(study: StudyName, f: ExperimentCommandRequest)
     scoreTaus: f.scoreTaus ?? base.scoreTaus,
     scoreTauCount: f.scoreTauCount ?? base.scoreTauCount,
     scorePoints: f.scorePoints ?? base.scorePoints,
+    ...budgetRecipe(base, f),
   };
   checkTargetDims(axes);
   if (recipe.scorePoints < 2) throw new UsageError(`--score-points ${recipe.scorePoints}: expected an integer >= 2`);
@@ -80,7 +80,38 @@ export function resolveExperiment(study: StudyName, f: ExperimentCommandRequest)
       }
     }
   }
-  return { study, axes, recipe, out: f.out ?? (quick ? EXPERIMENT_OUT.quick : EXPERIMENT_OUT.full) };
+  return { study, axes, recipe, out: f.out ?? d.out };
+}
+
+/** The flags that only a study with the matching recipe field takes. */
+const BUDGET_ONLY_FLAGS = {
+  minSteps: '--min-steps',
+  chunkSteps: '--chunk-steps',
+  convergeWindow: '--converge-window',
+  convergeTol: '--converge-tol',
+  bandSwapDims: '--band-swap-dims',
+} as const;
+
+/** The budget study's recipe fields (convergence, tau bands, band swaps) with their flags; none for a study without them. */
+function budgetRecipe(base: Recipe, f: ExperimentCommandRequest): Partial<Recipe> {
+  const out: Partial<Recipe> = {};
+  if (base.convergence) {
+    out.convergence = {
+      ...base.convergence,
+      minSteps: f.minSteps ?? base.convergence.minSteps,
+      chunkSteps: f.chunkSteps ?? base.convergence.chunkSteps,
+      window: f.convergeWindow ?? base.convergence.window,
+      tol: f.convergeTol ?? base.convergence.tol,
+    };
+  }
+  if (base.tauBands !== undefined) out.tauBands = base.tauBands;
+  if (base.bandSwap) out.bandSwap = { ...base.bandSwap, dims: f.bandSwapDims ?? base.bandSwap.dims };
+  for (const [key, flag] of Object.entries(BUDGET_ONLY_FLAGS) as [keyof typeof BUDGET_ONLY_FLAGS, string][]) {
+    const value = f[key];
+    const takes = key === 'bandSwapDims' ? base.bandSwap !== undefined : base.convergence !== undefined;
+    if (value !== undefined && !takes) throw new UsageError(`${flag} ${Array.isArray(value) ? value.join(',') : String(value)}: only the budget study takes it`);
+  }
+  return out;
 }
 
 /** An --out that is neither new, empty, nor an experiment's is refused: nothing in it is touched. */
@@ -93,13 +124,23 @@ export function checkOutDir(out: string): void {
   }
 }
 
+/** "3000 Adam steps", or the convergence rule with its cap. */
+function trainingLength(r: Recipe): string {
+  const c = r.convergence;
+  if (!c) return `${r.steps} Adam steps`;
+  return (
+    `Adam steps until the loss flattens (chunks of ${c.chunkSteps} steps; stop after >= ${c.minSteps} steps once the chunk losses' EMA (beta ${c.beta}) ` +
+    `improved by < ${c.tol * 100}% over ${c.window} chunks; cap ${r.steps} steps)`
+  );
+}
+
 export function recipeLine(r: Recipe, processes: readonly ExperimentProcess[]): string {
   const taus = r.scoreTaus ? `tau in {${r.scoreTaus.join(', ')}}` : `${r.scoreTauCount} tau evenly over each process's range`;
   const regular = endLabels(processes, false);
   const singular = endLabels(processes, true);
   const steps = [regular && `${r.evalSteps.vp} (${regular})`, singular && `${r.evalSteps.pbm} (${singular})`].filter(Boolean).join(' / ');
   return (
-    `Recipe: MLP depth ${r.depth}, ${r.steps} Adam steps (lr ${r.lr}) of batch ${r.batchSize}, EMA weights; ` +
+    `Recipe: MLP depth ${r.depth}, ${trainingLength(r)} (lr ${r.lr}) of batch ${r.batchSize}, EMA weights; ` +
     `${r.evalSamples} samples with ${steps} Euler-Maruyama steps, model and oracle alike; ` +
     (singular ? `${singular} tau in [${r.pbmTauMin}, ${r.pbmTauMax}]; ` : '') +
     `gmm: ${r.components} components, means from seed ${r.targetSeed}; ` +

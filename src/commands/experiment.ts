@@ -10,6 +10,7 @@ import { childCellRunner } from '../experiment/child-runner.js';
 import { estimateSweep, formatDuration } from '../experiment/estimate.js';
 import { enumerateCells, oracleCacheDir, type StudyName } from '../experiment/grid.js';
 import { writeOutputs } from '../experiment/outputs.js';
+import { writeStudyOutputs } from '../experiment/study-outputs.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../experiment/sweep.js';
 import { acquireLock, insideLockPath, type DirLock } from '../io/dir-lock.js';
 import { makeDir } from '../io/out-place.js';
@@ -61,7 +62,8 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   console.log(recipeLine(e.recipe, e.axes.processes));
   console.log(
     `estimate: ${formatDuration(estimate.wallSeconds)} with ${jobs} job${jobs === 1 ? '' : 's'} ` +
-      `(${formatDuration(estimate.cellSeconds)} of cell time; cost model measured on a 2-core x86-64 CPU)`,
+      `(${formatDuration(estimate.cellSeconds)} of cell time; cost model measured on a 2-core x86-64 CPU` +
+      (e.recipe.convergence ? `; every cell costed at its ${e.recipe.steps}-step cap, an upper bound: cells stop earlier once their loss flattens)` : ')'),
   );
   if (f.dryRun) {
     for (const c of plan.cells) console.log(`  ${c.state.kind === 'done' ? 'done ' : c.state.kind === 'partial' ? 'redo ' : 'run  '} ${c.id}`);
@@ -87,7 +89,7 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
         threads: backend.threads,
         oracleCacheDir: oracleCacheDir(e.out, cell.spec.key),
         onPhase: (phase: CellPhase, done, total) => {
-          phases.set(cell.id, phase === 'train' ? `train ${done}/${total}` : phase);
+          phases.set(cell.id, phase === 'train' ? `train ${done}/${total}` : phase === 'band-swap' ? `band swap ${done}/${total}` : phase);
           if (phase !== 'train' || done % 100 === 0) refresh();
         },
       });
@@ -127,7 +129,9 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
 
   const records: CellRecord[] = [...plan.done.map((c) => (c.state as { record: CellRecord }).record), ...result.records];
   const outputs = await writeOutputs(e.out, records, preamble(e, specs.length));
-  console.log(outputs.summary);
+  const extra = await writeStudyOutputs(study, e.out, records);
+  outputs.figures.push(...extra.figures);
+  console.log(outputs.summary + extra.summary);
   console.log(`results: ${outputs.files.join(', ')}`);
   console.log(`figures: ${outputs.figures.filter((f) => f.endsWith('.svg')).length} (SVG and PNG) in ${path.join(e.out, 'figures')}`);
   const ranSeconds = result.records.reduce((s, r) => s + r.seconds.wall.total, 0);

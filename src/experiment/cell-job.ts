@@ -11,15 +11,18 @@ import { pointsResult } from '../run/evaluation.js';
 import { writeRunConfig } from '../run/run-dir.js';
 import { evaluateEma, openTrainingRun, trainRun } from '../run/training-run.js';
 import type { SamplerSettings } from '../sampler/settings.js';
-import { oracleScoreFunction } from '../sampler/score-function.js';
-import { CELL_FILES, CELL_FORMAT, CELL_FORMAT_VERSION, writeCellRecord, type CellRecord, type EvaluationSummary } from './cell-record.js';
+import { oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
+import { bandSwapScore, type TauBand } from '../sampler/band-swap.js';
+import { convergenceDecision } from './convergence.js';
+import { bandAverages, tauBands } from './tau-bands.js';
+import { CELL_FILES, CELL_FORMAT, CELL_FORMAT_VERSION, writeCellRecord, type BandSwapSummary, type CellRecord, type EvaluationSummary } from './cell-record.js';
 import { cellRunConfig, cellSampler, cellScoreTaus } from './cell-settings.js';
-import { canonicalJson, cellId, type CellSpec } from './grid.js';
+import { canonicalJson, cellId, takesBandSwap, type CellSpec } from './grid.js';
 import { readCheckpoint } from '../checkpoint.js';
 import { checkpointPath } from '../train/state.js';
 import { copyOracle, lookupOracle, publishOracle } from './oracle-cache.js';
 
-export type CellPhase = 'train' | 'model' | 'oracle' | 'score-error';
+export type CellPhase = 'train' | 'model' | 'oracle' | 'score-error' | 'band-swap';
 
 export interface CellContext {
   /** The backend already initialised in this process, and its threads (recorded, not used). */
@@ -112,12 +115,23 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
     // Log records after the checkpoint are redone (the same values again).
     if (ctx.resume) run.log.truncateAfter(run.state.step);
     ctx.onPhase?.('train', run.state.step, config.train.steps);
-    const outcome = await trainRun(run, { onStep: ({ step }) => ctx.onPhase?.('train', step, config.train.steps) });
+    const rule = spec.recipe.convergence;
+    // The rule's decision from the log's chunk records (a cell resumed after its stop trains no further).
+    const decide = () => (rule ? convergenceDecision(chunkLosses(run.log.read(), rule.chunkSteps, run.state.step), rule, config.train.steps) : null);
+    let stop = decide();
+    const outcome =
+      stop !== null
+        ? ({ status: 'completed', step: run.state.step } as const)
+        : await trainRun(run, {
+            onStep: ({ step }) => ctx.onPhase?.('train', step, config.train.steps),
+            ...(rule ? { shouldStop: () => run.state.step % rule.chunkSteps === 0 && (stop = decide()) !== null } : {}),
+          });
     if (outcome.status === 'diverged') {
       const advice = outcome.nonFiniteData ? 'the training data for that step holds NaN or Infinity values' : 'try a smaller --lr';
       throw new Error(`${cellId(spec.key)}: the loss became ${outcome.loss} at step ${outcome.step}; ${advice}`);
     }
-    if (outcome.status !== 'completed') throw new Error(`${cellId(spec.key)}: training stopped at step ${outcome.step}`);
+    if (outcome.status === 'completed' && rule && stop === null) stop = decide();
+    if (outcome.status !== 'completed' && stop === null) throw new Error(`${cellId(spec.key)}: training stopped at step ${outcome.step}`);
     const trainTime = trainClock();
 
     // Sample and measure with the EMA weights, as `npm run train` does.
@@ -145,6 +159,11 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
       JSON.stringify({ score: ema.scoreSource, process: { name: parts.path.name, ...parts.path.params }, ...curve }, null, 2) + '\n',
     );
     const scoreTime = scoreClock();
+    const bands = spec.recipe.tauBands ? tauBands(parts.path.tauMin, parts.path.tauMax, spec.recipe.tauBands) : null;
+
+    const swapClock = stopwatch();
+    const swaps = bands && takesBandSwap(spec) ? await bandSwapEvaluations(parts, network, bands, sampler, n, dir, ctx) : null;
+    const swapTime = swapClock();
 
     const lastLog = run.log.read().at(-1);
     const totalTime = total();
@@ -158,6 +177,7 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
         parameters: parameterCount(parts.backbone),
         stepsPerSecond: outcome.step / Math.max(trainTime.wall, 1e-9),
         finalLoss: lastLog?.loss_avg ?? null,
+        ...(stop && rule ? { stop: { ...stop, cap: config.train.steps, chunkSteps: rule.chunkSteps, chunkLosses: chunkLosses(run.log.read(), rule.chunkSteps, stop.step) } } : {}),
       },
       model: summarise(model, dir),
       oracle,
@@ -168,7 +188,9 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
         taus: curve.points.map((p) => p.tau),
         errors: curve.points.map((p) => p.error),
         stdErrors: curve.points.map((p) => p.stdError),
+        ...(bands ? { bands: bandAverages(curve.points.map((p) => p.tau), curve.points.map((p) => p.error), bands) } : {}),
       },
+      ...(swaps ? { bandSwaps: swaps, bandSwapSeconds: swapTime.wall } : {}),
       seconds: {
         wall: { train: trainTime.wall, model: modelTime.wall, oracle: oracleTime.wall, scoreError: scoreTime.wall, total: totalTime.wall },
         cpu: { train: trainTime.cpu, model: modelTime.cpu, oracle: oracleTime.cpu, scoreError: scoreTime.cpu, total: totalTime.cpu },
@@ -183,6 +205,48 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
     // Cells run one after another in one process: free this one's weights and optimiser state.
     tf.disposeVariables();
   }
+}
+
+/** The chunk losses the convergence rule reads: the log's records at whole chunks, up to `step`. */
+export function chunkLosses(records: readonly { step: number; loss_avg: number }[], chunkSteps: number, step: number): number[] {
+  return records.filter((r) => r.step % chunkSteps === 0 && r.step <= step).map((r) => r.loss_avg);
+}
+
+/**
+ * For each band, two samplings with the cell's sampler and metrics: the network everywhere but the
+ * exact score inside the band ('exact' inside), and the exact score everywhere but the network
+ * inside it ('network' inside). How much a band's swap moves the metric from the model's towards
+ * the oracle's is that band's share of the sample error.
+ */
+async function bandSwapEvaluations(
+  parts: RunParts,
+  network: ScoreFunction,
+  bands: readonly (TauBand & { name: string })[],
+  sampler: SamplerSettings,
+  n: number,
+  dir: string,
+  ctx: CellContext,
+): Promise<BandSwapSummary[]> {
+  const exact = oracleScoreFunction(parts.target);
+  const out: BandSwapSummary[] = [];
+  let done = 0;
+  for (const band of bands) {
+    for (const inside of ['exact', 'network'] as const) {
+      ctx.onPhase?.('band-swap', done++, 2 * bands.length);
+      const score = inside === 'exact' ? bandSwapScore(network, exact, band) : bandSwapScore(exact, network, band);
+      const result = await evaluate({
+        target: parts.target,
+        path: parts.path,
+        score,
+        scoreSource: `${inside} score for tau in [${band.lo}, ${band.hi}), ${inside === 'exact' ? 'network' : 'exact'} elsewhere`,
+        n,
+        sampler,
+        outDir: samplesDir(dir, `swap-${inside}-in-${band.name}`, n, sampler.steps, sampler.seed),
+      });
+      out.push({ band: band.name, lo: band.lo, hi: Number.isFinite(band.hi) ? band.hi : null, inside, ...summarise(result, dir) });
+    }
+  }
+  return out;
 }
 
 /** The step of an unfinished cell's checkpoint when it can go on from it (the same spec, no recorded failure), else null. */

@@ -34,6 +34,16 @@ const evaluationSummarySchema = z.object({
 });
 export type EvaluationSummary = z.infer<typeof evaluationSummarySchema>;
 
+/** A band-swap sampling (budget study): which band, and which score ran inside it (the other one outside). */
+const bandSwapSchema = evaluationSummarySchema.extend({
+  band: z.string(),
+  lo: z.number(),
+  /** null: the top band, open above. */
+  hi: z.number().nullable(),
+  inside: z.enum(['exact', 'network']),
+});
+export type BandSwapSummary = z.infer<typeof bandSwapSchema>;
+
 const phaseTimes = z.object({ train: z.number(), model: z.number(), oracle: z.number(), scoreError: z.number(), total: z.number() });
 
 export const cellRecordSchema = z.object({
@@ -46,6 +56,19 @@ export const cellRecordSchema = z.object({
     parameters: z.number().int(),
     stepsPerSecond: z.number(),
     finalLoss: z.number().nullable(),
+    /** Where and why a convergence-capped recipe stopped (convergence.ts); absent for a fixed step count. */
+    stop: z
+      .object({
+        reason: z.enum(['converged', 'cap']),
+        step: z.number().int(),
+        smoothedLoss: z.number(),
+        improvement: z.number().nullable(),
+        cap: z.number().int(),
+        /** The loss curve the rule read: each chunk's mean loss (chunk k ends at step k * chunkSteps). */
+        chunkSteps: z.number().int().optional(),
+        chunkLosses: z.array(z.number()).optional(),
+      })
+      .optional(),
   }),
   model: evaluationSummarySchema,
   /** reused: copied from the oracle run of another width (same target, dim, process, seed). */
@@ -57,7 +80,11 @@ export const cellRecordSchema = z.object({
     taus: z.array(z.number()),
     errors: z.array(z.number()),
     stdErrors: z.array(z.number()),
+    /** Mean score error per tau band (tau-bands.ts), when the recipe asks for bands. */
+    bands: z.record(z.string(), z.number().nullable()).optional(),
   }),
+  bandSwaps: z.array(bandSwapSchema).optional(),
+  bandSwapSeconds: z.number().optional(),
   /** Wall-clock and CPU seconds per phase (CPU: this process, all its threads). */
   seconds: z.object({ wall: phaseTimes, cpu: phaseTimes }),
   backend: z.string(),

@@ -23,6 +23,8 @@ export function cellTrainRequest(spec: CellSpec): TrainRequest {
     seed: key.seed,
     // One checkpoint at the end: a crashed cell is redone whole.
     checkpointEvery: recipe.steps,
+    // The convergence rule reads one log record per chunk: the mean loss of its updates.
+    ...(recipe.convergence ? { logEvery: recipe.convergence.chunkSteps } : {}),
   };
 }
 

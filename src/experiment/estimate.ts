@@ -1,5 +1,5 @@
 import type { CellSpec } from './grid.js';
-import { oracleId, recipeEvalSteps } from './grid.js';
+import { oracleId, recipeEvalSteps, takesBandSwap } from './grid.js';
 
 /**
  * A cost model of one cell, in single-thread seconds, with constants measured on a 2-core
@@ -41,6 +41,8 @@ export interface CellEstimate {
   model: number;
   oracle: number;
   scoreError: number;
+  /** The band swaps' samplings and metrics (budget study), 0 without them. */
+  bandSwap: number;
   total: number;
 }
 
@@ -61,7 +63,11 @@ function metricSetSeconds(spec: CellSpec): number {
   return (n / 1000) ** 2 * (COST.metricSetBase + COST.metricSetPerDim * spec.key.dim + COST.metricSetPerIteration * iterations);
 }
 
-/** Seconds of one cell run alone; `sampleOracle` false when it copies another width's oracle run. */
+/**
+ * Seconds of one cell run alone; `sampleOracle` false when it copies another width's oracle run.
+ * A convergence-capped recipe is costed at its cap (recipe.steps): an upper bound, since a cell
+ * whose loss flattens earlier stops there.
+ */
 export function estimateCell(spec: CellSpec, sampleOracle: boolean): CellEstimate {
   const { recipe } = spec;
   const params = parameterCount(spec);
@@ -73,7 +79,10 @@ export function estimateCell(spec: CellSpec, sampleOracle: boolean): CellEstimat
   const oracle = sampleOracle ? steps * n * exactScoreSeconds(spec) + 2 * metricSetSeconds(spec) + COST.plot : 0;
   const taus = recipe.scoreTaus?.length ?? recipe.scoreTauCount;
   const scoreError = taus * recipe.scorePoints * (exactScoreSeconds(spec) + 2 * params * COST.secondsPerFlop);
-  return { train, model, oracle, scoreError, total: COST.jobStartup + train + model + oracle + scoreError };
+  // Per band, the two swaps together sample every step once with the network and once with the exact score.
+  const bands = recipe.tauBands ?? 3;
+  const bandSwap = takesBandSwap(spec) ? bands * (sampling + steps * n * exactScoreSeconds(spec)) + 2 * bands * (2 * metricSetSeconds(spec) + COST.plot) : 0;
+  return { train, model, oracle, scoreError, bandSwap, total: COST.jobStartup + train + model + oracle + scoreError + bandSwap };
 }
 
 /** Peak memory of one cell's process, MB (a scheduler's request adds its own margin). */

@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { exactTargetModule, TARGET_NAMES, type TargetName } from '../../datasets/exact-targets.js';
 import { heaviestFirst, inRegistryOrder, PROCESS_NAMES, processLabel, processModule, type ProcessName } from '../process/index.js';
 
-/** The one study this command runs; named on the command line so others can join it. */
-export const STUDIES = ['vp-vs-pbm'] as const;
+/**
+ * The studies this command runs, named on the command line; each one's default axes, recipe and
+ * output folder are in src/config/studies.ts, its extra outputs in study-outputs.ts.
+ */
+export const STUDIES = ['vp-vs-pbm', 'budget'] as const;
 export type StudyName = (typeof STUDIES)[number];
 
 /** Targets with exact scores (the oracle and the score error need them): every one the registry lists. */
@@ -12,7 +15,7 @@ export const EXPERIMENT_TARGETS = TARGET_NAMES;
 export type ExperimentTarget = TargetName;
 
 /** Bounds the issue sets on the grid. */
-export const GRID_LIMITS = { minDim: 2, maxDim: 50, maxWidth: 256 } as const;
+export const GRID_LIMITS = { minDim: 2, maxDim: 50, maxWidth: 512 } as const;
 
 /**
  * Euler-Maruyama steps (model and oracle alike): `vp` for the processes regular at tau = 1
@@ -20,6 +23,23 @@ export const GRID_LIMITS = { minDim: 2, maxDim: 50, maxWidth: 256 } as const;
  * The keys keep their first names so that sweeps recorded before stay comparable.
  */
 const evalStepsSchema = z.object({ vp: z.number().int().positive(), pbm: z.number().int().positive() }).strict();
+
+/**
+ * Training stops at the end of a chunk of `chunkSteps` updates once at least `minSteps` are done and
+ * the smoothed chunk loss improved by less than the fraction `tol` over the last `window` chunks
+ * (see convergence.ts); at the recipe's `steps` it stops regardless (the cap).
+ */
+export const convergenceSchema = z
+  .object({
+    chunkSteps: z.number().int().positive(),
+    minSteps: z.number().int().nonnegative(),
+    window: z.number().int().positive(),
+    tol: z.number().nonnegative(),
+    /** Weight of the previous smoothed value in the chunk losses' exponential moving average. */
+    beta: z.number().min(0).lt(1),
+  })
+  .strict();
+export type ConvergenceRule = z.infer<typeof convergenceSchema>;
 
 /** Every process of the registry can join the study. */
 export const EXPERIMENT_PROCESSES = PROCESS_NAMES;
@@ -57,6 +77,14 @@ export const recipeSchema = z
     scoreTaus: z.array(z.number().positive().lt(1)).nullable(),
     scoreTauCount: z.number().int().positive(),
     scorePoints: z.number().int().min(2),
+    /**
+     * The budget study's additions, absent from the other recipes (so their specs stay as they were):
+     * a convergence rule (then `steps` is the cap), the number of equal tau bands of the score error,
+     * and where each cell also samples with one band's score swapped (convergence.ts, tau-bands.ts).
+     */
+    convergence: convergenceSchema.optional(),
+    tauBands: z.number().int().min(1).optional(),
+    bandSwap: z.object({ dims: z.array(z.number().int()), processes: z.array(z.enum(PROCESS_NAMES)) }).strict().optional(),
   })
   .strict();
 export type Recipe = z.infer<typeof recipeSchema>;
@@ -117,6 +145,12 @@ export type CellKey = z.infer<typeof cellKeySchema>;
 /** Everything that determines a cell's results. */
 export const cellSpecSchema = z.object({ study: z.enum(STUDIES), key: cellKeySchema, recipe: recipeSchema }).strict();
 export type CellSpec = z.infer<typeof cellSpecSchema>;
+
+/** Whether the recipe asks this cell for band swaps (its dimension and process are listed). */
+export function takesBandSwap(spec: CellSpec): boolean {
+  const swap = spec.recipe.bandSwap;
+  return swap !== undefined && swap.dims.includes(spec.key.dim) && swap.processes.includes(spec.key.process);
+}
 
 export function cellId(key: CellKey): string {
   return `${key.target}-d${key.dim}-${key.process}-w${key.width}-s${key.seed}`;

@@ -6,7 +6,7 @@ import type { CellRecord } from './cell-record.js';
 import { toCsv } from './csv.js';
 import { writeFigures } from './figures.js';
 import { writeExperimentReport } from '../report/experiment-report.js';
-import { cellRow, CURVE_COLUMNS, curveRows, ROW_COLUMNS, sortRows } from './rows.js';
+import { cellRow, CURVE_COLUMNS, curveRows, rowColumns, sortRows } from './rows.js';
 import { summaryMarkdown } from './table.js';
 
 export const OUTPUT_FILES = {
@@ -33,11 +33,11 @@ export async function writeOutputs(out: string, records: readonly CellRecord[], 
   const rows = sortRows(records.map(cellRow));
   const curves = sortRows(records.flatMap(curveRows));
   const file = (name: string) => path.join(out, name);
-  writeFileAtomicSync(file(OUTPUT_FILES.results), toCsv(ROW_COLUMNS, rows));
+  writeFileAtomicSync(file(OUTPUT_FILES.results), toCsv(rowColumns(rows), rows));
   writeFileAtomicSync(file(OUTPUT_FILES.curves), toCsv(CURVE_COLUMNS, curves));
   const summary = summaryMarkdown(rows, preamble);
   writeFileAtomicSync(file(OUTPUT_FILES.summary), summary);
-  const numeric = ROW_COLUMNS.filter((c) => !['target', 'dim', 'process', 'width', 'seed'].includes(c));
+  const numeric = rowColumns(rows).filter((c) => !['target', 'dim', 'process', 'width', 'seed'].includes(c));
   const groups = aggregate(rows, ['target', 'dim', 'process', 'width'], numeric);
   writeFileAtomicSync(file(OUTPUT_FILES.summaryJson), JSON.stringify({ groups }, null, 2) + '\n');
   const figureDir = file(OUTPUT_FILES.figures);

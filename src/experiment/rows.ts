@@ -59,7 +59,45 @@ export function cellRow(record: CellRecord): Row {
   row['seconds_oracle'] = wall.oracle;
   row['seconds_score_error'] = wall.scoreError;
   row['cpu_seconds_total'] = cpu.total;
+  return { ...row, ...budgetColumns(record) };
+}
+
+/** Metrics of the band-swap samplings in results.csv (cell.json has them all). */
+export const SWAP_METRICS = ['sinkhorn', 'mmd'] as const;
+
+/**
+ * The budget study's columns, present only in its cells' rows: where training stopped and why,
+ * the score error per tau band, and each band swap's metrics beside the model's.
+ */
+function budgetColumns(record: CellRecord): Row {
+  const row: Row = {};
+  const stop = record.train.stop;
+  if (stop) {
+    row['train_stop'] = stop.reason;
+    row['train_stop_improvement'] = stop.improvement;
+  }
+  for (const [band, value] of Object.entries(record.scoreError.bands ?? {})) row[`score_error_${band}`] = value;
+  for (const swap of record.bandSwaps ?? []) {
+    for (const m of SWAP_METRICS) row[`swap_${swap.inside}_in_${swap.band}_${m}`] = swap.metrics[m] ?? null;
+  }
+  if (record.bandSwapSeconds !== undefined) row['seconds_band_swap'] = record.bandSwapSeconds;
   return row;
+}
+
+/**
+ * results.csv's columns for these rows: ROW_COLUMNS, with the budget study's where its rows have
+ * them (stop after train_steps, bands after score_error, swaps at the end); other studies' are unchanged.
+ */
+export function rowColumns(rows: readonly Row[]): string[] {
+  const known = new Set(ROW_COLUMNS);
+  const extra = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => !known.has(c));
+  const columns: string[] = [];
+  for (const c of ROW_COLUMNS) {
+    columns.push(c);
+    if (c === 'train_steps') columns.push(...extra.filter((e) => e.startsWith('train_stop')));
+    if (c === 'score_error') columns.push(...extra.filter((e) => e.startsWith('score_error_')));
+  }
+  return [...columns, ...extra.filter((e) => !e.startsWith('train_stop') && !e.startsWith('score_error_'))];
 }
 
 /** The score-error curve of every cell, long format: one row per cell, seed and tau. */
