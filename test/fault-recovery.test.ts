@@ -23,12 +23,17 @@ const STEPS = 12;
 /** Checkpoints every 5 steps (tinyTrainArgs): at 5, 10 and 12. */
 const FIRST_CHECKPOINT = 5;
 
-/** Five kill points from a fixed seed: one before the first checkpoint, one inside a checkpoint write, three anywhere. */
+/** Five distinct kill points from a fixed seed: one before the first checkpoint, one inside a checkpoint write, three between later checkpoints. */
 function killPoints(): string[] {
   const rng = Rng.fromSeed(19);
   const pick = (lo: number, hi: number) => lo + Math.floor(rng.uniform() * (hi - lo + 1));
-  return [`step:${pick(1, FIRST_CHECKPOINT - 1)}`, `checkpoint:${[5, 10][pick(0, 1)]}`, `step:${pick(1, STEPS)}`, `step:${pick(1, STEPS)}`, `step:${pick(1, STEPS)}`];
+  const points = new Set([`step:${pick(1, FIRST_CHECKPOINT - 1)}`, `checkpoint:${[5, 10][pick(0, 1)]}`]);
+  while (points.size < 5) points.add(`step:${pick(FIRST_CHECKPOINT + 1, STEPS)}`);
+  return [...points];
 }
+
+/** Whether a kill at `point` (after update N, or inside the checkpoint write of step N) leaves a checkpoint behind. */
+const leavesCheckpoint = (point: string) => Number(point.split(':')[1]) > FIRST_CHECKPOINT;
 
 /** Trains with a kill requested at `point`; resolves with the signal that ended the process. */
 function trainKilledAt(out: string, point: string): Promise<NodeJS.Signals | null> {
@@ -71,7 +76,7 @@ describe('kill -9 at seeded random points of training, then --resume', () => {
     const torn = runs.at(-1)!;
     fs.appendFileSync(path.join(torn, 'log.jsonl'), '{"step": 99, "loss": 0.');
     for (const [i, run] of runs.entries()) {
-      expect(fs.existsSync(path.join(run, 'checkpoint.bin')), points[i]).toBe(!points[i]!.startsWith('step:') || Number(points[i]!.slice(5)) >= FIRST_CHECKPOINT);
+      expect(fs.existsSync(path.join(run, 'checkpoint.bin')), points[i]).toBe(leavesCheckpoint(points[i]!));
       expect(await trainCli(['--resume', run, '--no-eval', '--threads', '1']), points[i]).toBe(0);
       expect(fs.readFileSync(path.join(run, 'checkpoint.bin')).equals(reference), `${points[i]}: checkpoint.bin differs from the uninterrupted run`).toBe(true);
       expect(logSteps(run), points[i]).toEqual(Array.from({ length: STEPS }, (_, k) => k + 1));

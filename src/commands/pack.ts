@@ -22,7 +22,7 @@ export async function packCommand(f: PackCommandRequest, projectRoot: string): P
   if (!out.endsWith('.tar.xz')) throw new UsageError(`--out ${out}: the pack is a .tar.xz archive; accepted: a path ending in .tar.xz`);
   // Before the minutes of staging and compressing: an existing file is never replaced, and a folder that cannot hold it is refused now.
   if (fs.existsSync(out)) throw new UsageError(`--out ${out}: already exists; give a new path (an existing pack is not overwritten)`);
-  checkOutPlace(path.dirname(out), '--out');
+  checkOutPlace(out, '--out');
   const maxMib = f.maxMib ?? PACK_DEFAULTS.maxMib;
   const nodeBinary = f.node ?? process.execPath;
   const nodeVersion = checkNodeBinary(nodeBinary, f.node !== undefined);

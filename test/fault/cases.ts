@@ -236,7 +236,7 @@ function handWrittenCases(): FaultCase[] {
         return { args: argv(fx, dir), names: dir, watch: [dir] };
       }),
       usage(command, 'run: /proc', (fx) => ({ args: argv(fx, '/proc/self'), names: '/proc/self' })),
-      onDamagedRun(command, 'config.json missing', damage.removeConfig, 'config.json', argv),
+      onDamagedRun(command, 'config.json missing', damage.removeConfig, '', argv),
       onDamagedRun(command, 'config.json not JSON', damage.garbageConfig, 'config.json', argv),
       onDamagedRun(command, 'config.json of the wrong shape', damage.wrongSchemaConfig, 'config.json', argv),
       onDamagedRun(command, 'checkpoint.bin truncated', damage.truncateCheckpoint, 'checkpoint.bin', argv),
@@ -246,8 +246,8 @@ function handWrittenCases(): FaultCase[] {
   }
   const resume = READERS[0]![1];
   cases.push(
-    onDamagedRun('train', 'log.jsonl with a garbage line', damage.garbageLogLine, 'log.jsonl:3', resume),
-    onDamagedRun('train', 'log.jsonl with a line that is not a record', damage.recordlessLogLine, 'log.jsonl:3', resume),
+    onDamagedRun('train', 'log.jsonl with a garbage line', damage.garbageLogLine, 'log.jsonl line 3', resume),
+    onDamagedRun('train', 'log.jsonl with a line that is not a record', damage.recordlessLogLine, 'log.jsonl line 3', resume),
   );
 
   // Damaged bundles.
