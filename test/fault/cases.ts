@@ -356,4 +356,7 @@ function handWrittenCases(): FaultCase[] {
   return cases;
 }
 
-export const FAULT_CASES: FaultCase[] = [...generatedCases(), ...handWrittenCases()];
+/** Generated from the flag schemas, and written by hand (paths, conflicts, damaged folders). */
+export const GENERATED_CASES = generatedCases();
+export const HAND_WRITTEN_CASES = handWrittenCases();
+export const FAULT_CASES: FaultCase[] = [...GENERATED_CASES, ...HAND_WRITTEN_CASES];
