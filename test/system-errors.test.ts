@@ -9,6 +9,7 @@ import { trainCli } from '../src/cli/train-cli.js';
 import { readCheckpoint } from '../src/checkpoint.js';
 import { UsageError } from '../src/errors.js';
 import { oneLineRefusal, tempDir, tinyTrainArgs } from './helpers.js';
+import { mountTmpfs, tmpfsUnavailable, unmount } from './tmpfs.js';
 
 /**
  * Paths that cannot hold outputs, and file-system failures: each a one-line error naming the
@@ -23,24 +24,7 @@ beforeAll(async () => {
   expect(await trainCli(tinyTrainArgs(run, 5))).toBe(0);
 });
 
-/** Mounts a small tmpfs at a fresh folder (read-only, or of `size`); null where this machine does not allow it (not root, no CAP_SYS_ADMIN). */
-function mountTmpfs(options: string): string | null {
-  const dir = tempDir('mount');
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
-  return r.status === 0 ? dir : null;
-}
-
-function unmount(dir: string): void {
-  spawnSync('umount', [dir]);
-}
-
-const canMount = (() => {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
-  const dir = mountTmpfs('size=64k');
-  if (dir === null) return false;
-  unmount(dir);
-  return true;
-})();
+const canMount = tmpfsUnavailable() === null;
 const isRoot = process.getuid?.() === 0;
 
 function cli(script: string, args: string[]) {

@@ -5,7 +5,7 @@ import { flag, textOption } from './flags.js';
 
 /** Every flag of `npm run pack-device`. */
 export const PACK_FLAGS: Record<string, Options> = {
-  out: textOption('archive to write (.tar.xz)', PACK_DEFAULTS.out),
+  out: textOption('archive to write (.tar.xz; an existing file is refused, not overwritten)', PACK_DEFAULTS.out),
   node: textOption('Node.js binary for Linux x86-64 to pack', 'the one running this'),
   'vulkan-loader': textOption('libvulkan.so.1 to pack, or none', "this machine's, else Debian's libvulkan1 (apt-get download)"),
   'max-mib': textOption('fail if the archive is larger (MiB)', String(PACK_DEFAULTS.maxMib)),

@@ -17,6 +17,7 @@ import {
 } from '../classifier/store.js';
 import { trainClassifier } from '../classifier/train.js';
 import { UsageError } from '../errors.js';
+import { checkOutPlace } from '../io/out-place.js';
 import { Rng } from '../rng.js';
 import { RNG_STREAMS } from '../rng-streams.js';
 import type { ClassifierCommandRequest } from './classifier-request.js';
@@ -65,6 +66,8 @@ export async function classifierCommand(f: ClassifierCommandRequest): Promise<nu
   if (!isFreshDir(out)) {
     throw new UsageError(`--out ${out}: exists and holds no ${CLASSIFIER_FILES.info}; give a new or empty directory`);
   }
+  // Before the data is read and the training starts: a place that cannot hold the classifier (under a file, /proc, read-only).
+  checkOutPlace(out, '--out');
 
   const loader = new MnistLoader(f.dataDir);
   const trainCount = loader.train().count;

@@ -15,6 +15,7 @@ import { logGrid, ouLevel, processLevel, snrAt, snrRange, type SnrLevel } from '
 import { describeSummary, fmt } from '../diagnostics/summary.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import { checkOutPlace, makeDir } from '../io/out-place.js';
 import { buildRun } from '../run/build.js';
 import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
@@ -164,6 +165,8 @@ function outputDir(f: DiagnoseCommandRequest, source: Source): string {
       throw new UsageError(`--out ${dir}: already exists${isDir ? ' and is not empty' : ' as a file'}; choose a new directory`);
     }
   }
+  // Under a file, /proc or a read-only disk: refused now, not after the work (a plain recursive mkdir loops under /proc).
+  checkOutPlace(dir, f.out !== undefined ? '--out' : '');
   return dir;
 }
 
@@ -212,7 +215,7 @@ export async function diagnoseCommand(f: DiagnoseCommandRequest): Promise<number
   }
   printReport(result);
 
-  fs.mkdirSync(outDir, { recursive: true });
+  makeDir(outDir, f.out !== undefined ? '--out' : '');
   const json = diagnosticsJson(result, source.context);
   writeFileAtomicSync(path.join(outDir, DIAGNOSTICS_FILE), JSON.stringify(json) + '\n');
   const figures = await writeFigures(result, outDir, source.label);

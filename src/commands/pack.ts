@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PACK_DEFAULTS } from '../config/pack-defaults.js';
 import { UsageError } from '../errors.js';
+import { checkOutPlace } from '../io/out-place.js';
 import { writeTarXz } from '../pack/archive.js';
 import { checkNodeBinary, chooseVulkanLoader } from '../pack/binaries.js';
 import { LINUX_X64 } from '../pack/manifest.js';
@@ -19,6 +20,9 @@ const ROOT_NAME = 'score-sde-device';
 export async function packCommand(f: PackCommandRequest, projectRoot: string): Promise<number> {
   const out = f.out ?? PACK_DEFAULTS.out;
   if (!out.endsWith('.tar.xz')) throw new UsageError(`--out ${out}: the pack is a .tar.xz archive; accepted: a path ending in .tar.xz`);
+  // Before the minutes of staging and compressing: an existing file is never replaced, and a folder that cannot hold it is refused now.
+  if (fs.existsSync(out)) throw new UsageError(`--out ${out}: already exists; give a new path (an existing pack is not overwritten)`);
+  checkOutPlace(out, '--out');
   const maxMib = f.maxMib ?? PACK_DEFAULTS.maxMib;
   const nodeBinary = f.node ?? process.execPath;
   const nodeVersion = checkNodeBinary(nodeBinary, f.node !== undefined);
