@@ -7,7 +7,9 @@ import { classifierCli } from '../src/cli/classifier-cli.js';
 import { diagnoseCli } from '../src/cli/diagnose-cli.js';
 import { experimentCli } from '../src/cli/experiment-cli.js';
 import { exportCli } from '../src/cli/export-cli.js';
+import { likelihoodCli } from '../src/cli/likelihood-cli.js';
 import { packCli } from '../src/cli/pack-cli.js';
+import { reportCli } from '../src/cli/report-cli.js';
 import { commandFailure } from '../src/cli/run-command.js';
 import { sampleCli } from '../src/cli/sample-cli.js';
 import { trainCli } from '../src/cli/train-cli.js';
@@ -29,23 +31,27 @@ const CASE_LIMIT_MS = 20_000;
 const CLI: Record<CommandName, (argv: string[]) => Promise<number>> = {
   train: trainCli,
   sample: sampleCli,
+  likelihood: likelihoodCli,
   export: exportCli,
   diagnose: diagnoseCli,
   experiment: experimentCli,
   bench: benchCli,
   classifier: classifierCli,
   'pack-device': (argv) => packCli(argv, root),
+  report: reportCli,
 };
 
 const SCRIPT: Record<CommandName, string> = {
   train: 'train',
   sample: 'sample',
+  likelihood: 'likelihood',
   export: 'export',
   diagnose: 'diagnose',
   experiment: 'experiment',
   bench: 'bench',
   classifier: 'classifier',
   'pack-device': 'pack-device',
+  report: 'report',
 };
 
 let fx: Fixtures;

@@ -8,7 +8,9 @@ import { CLASSIFIER_COMMAND } from '../../src/cli/classifier-cli.js';
 import { DIAGNOSE_COMMAND } from '../../src/cli/diagnose-cli.js';
 import { EXPERIMENT_COMMAND } from '../../src/cli/experiment-cli.js';
 import { EXPORT_COMMAND } from '../../src/cli/export-cli.js';
+import { LIKELIHOOD_COMMAND } from '../../src/cli/likelihood-cli.js';
 import { PACK_COMMAND } from '../../src/cli/pack-cli.js';
+import { REPORT_COMMAND } from '../../src/cli/report-cli.js';
 import { SAMPLE_COMMAND } from '../../src/cli/sample-cli.js';
 import { TRAIN_COMMAND } from '../../src/cli/train-cli.js';
 
@@ -18,7 +20,7 @@ import { TRAIN_COMMAND } from '../../src/cli/train-cli.js';
  * value), plus hand-written bad paths, conflicts and damaged run, bundle and experiment folders.
  */
 
-export type CommandName = 'train' | 'sample' | 'export' | 'diagnose' | 'experiment' | 'bench' | 'classifier' | 'pack-device';
+export type CommandName = 'train' | 'sample' | 'likelihood' | 'export' | 'diagnose' | 'experiment' | 'bench' | 'classifier' | 'pack-device' | 'report';
 
 /** What a case may use; `root` holds the run, bundle and samples folder that no case may change. */
 export interface Fixtures {
@@ -56,12 +58,14 @@ export interface FaultCase {
 const SPECS: Record<CommandName, CommandSpec<z.ZodType>> = {
   train: TRAIN_COMMAND,
   sample: SAMPLE_COMMAND,
+  likelihood: LIKELIHOOD_COMMAND,
   export: EXPORT_COMMAND,
   diagnose: DIAGNOSE_COMMAND,
   experiment: EXPERIMENT_COMMAND,
   bench: BENCH_COMMAND,
   classifier: CLASSIFIER_COMMAND,
   'pack-device': PACK_COMMAND,
+  report: REPORT_COMMAND,
 } as Record<CommandName, CommandSpec<z.ZodType>>;
 
 /**
@@ -71,12 +75,15 @@ const SPECS: Record<CommandName, CommandSpec<z.ZodType>> = {
 const BASE: Record<CommandName, (fx: Fixtures) => string[]> = {
   train: (fx) => ['--width', '16', '--depth', '1', '--batch-size', '64', '--steps', '5', '--no-eval', '--backend', 'wasm', '--threads', '1', '--out', fx.fresh('run')],
   sample: (fx) => ['--run', fx.run, '--n', '10', '--steps', '2', '--backend', 'wasm', '--threads', '1', '--out', fx.fresh('samples')],
+  likelihood: (fx) => ['--run', fx.run, '--n', '10', '--solver', 'heun', '--nfe', '3', '--backend', 'wasm', '--threads', '1', '--out', fx.fresh('likelihood')],
   export: (fx) => ['--run', fx.run, '--out', fx.fresh('bundle')],
   diagnose: (fx) => ['--target', 'grid9', '--n', '20', '--r-count', '2', '--u-count', '2', '--delta-count', '2', '--out', fx.fresh('diag')],
   experiment: (fx) => ['vp-vs-pbm', '--quick', '--dry-run', '--out', fx.fresh('experiment')],
   bench: () => ['--cases', 'mmd', '--repeat-scale', '0.01', '--backend', 'wasm', '--threads', '1'],
   classifier: (fx) => ['--steps', '1', '--subset', '64', '--backend', 'wasm', '--threads', '1', '--data-dir', fx.fresh('mnist'), '--out', fx.fresh('classifier')],
   'pack-device': (fx) => ['--out', fx.fresh('pack.tar.xz')],
+  // An undamaged copy: a report that went through would write report.html into it, never into root.
+  report: (fx) => ['--run', fx.damagedRun(() => undefined)],
 };
 
 /** argv with `--flag value` (or a bare --flag) removed. */
@@ -215,6 +222,7 @@ function onDamagedRun(command: CommandName, name: string, hurt: (run: string) =>
 const READERS: [CommandName, (fx: Fixtures, run: string) => string[]][] = [
   ['train', (_, run) => ['--resume', run, '--steps', '20', '--no-eval', '--backend', 'wasm', '--threads', '1']],
   ['sample', (fx, run) => ['--run', run, '--n', '10', '--steps', '2', '--backend', 'wasm', '--threads', '1', '--out', fx.fresh('samples')]],
+  ['likelihood', (fx, run) => ['--run', run, '--n', '10', '--solver', 'heun', '--nfe', '3', '--backend', 'wasm', '--threads', '1', '--out', fx.fresh('likelihood')]],
   ['export', (fx, run) => ['--run', run, '--out', fx.fresh('bundle')]],
   ['diagnose', (fx, run) => ['--run', run, '--n', '20', '--r-count', '2', '--u-count', '2', '--delta-count', '2', '--backend', 'wasm', '--threads', '1', '--out', fx.fresh('diag')]],
 ];
@@ -275,6 +283,7 @@ function handWrittenCases(): FaultCase[] {
   const outs: [CommandName, (fx: Fixtures, out: string) => string[]][] = [
     ['train', (_, out) => ['--width', '16', '--depth', '1', '--steps', '5', '--no-eval', '--backend', 'wasm', '--threads', '1', '--out', out]],
     ['sample', (_, out) => ['--run', _.run, '--n', '10', '--steps', '2', '--backend', 'wasm', '--threads', '1', '--out', out]],
+    ['likelihood', (fx, out) => ['--run', fx.run, '--n', '10', '--solver', 'heun', '--nfe', '3', '--backend', 'wasm', '--threads', '1', '--out', out]],
     ['export', (fx, out) => ['--run', fx.run, '--out', out]],
     ['diagnose', (_, out) => ['--target', 'grid9', '--n', '20', '--r-count', '2', '--u-count', '2', '--delta-count', '2', '--out', out]],
     ['experiment', (_, out) => ['vp-vs-pbm', '--quick', '--out', out]],
@@ -290,6 +299,20 @@ function handWrittenCases(): FaultCase[] {
       usage(command, '--out under /proc', (fx) => ({ args: argv(fx, '/proc/fault/out'), names: '/proc/fault/out' })),
     );
   }
+
+  // The report reads a run folder and writes report.html into it: anything but a run is refused.
+  cases.push(
+    usage('report', '--run a missing folder', (fx) => {
+      const run = fx.fresh('missing-run');
+      return { args: ['--run', run], names: run };
+    }),
+    usage('report', '--run a file', (fx) => ({ args: ['--run', fx.file], names: fx.file })),
+    usage('report', '--run a folder that is not a run', (fx) => {
+      const dir = fx.otherDir();
+      return { args: ['--run', dir], names: dir, watch: [dir] };
+    }),
+    usage('report', '--run the bundle', (fx) => ({ args: ['--run', fx.bundle], names: fx.bundle })),
+  );
 
   // The device pack is one .tar.xz file.
   cases.push(
