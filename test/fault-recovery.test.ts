@@ -82,7 +82,7 @@ describe('kill -9 at seeded random points of training, then --resume', () => {
       expect(logSteps(run), points[i]).toEqual(Array.from({ length: STEPS }, (_, k) => k + 1));
       const losses = fs.readFileSync(path.join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).loss as number);
       expect(losses, points[i]).toEqual(referenceLosses);
-      expect(fs.readdirSync(run).sort(), points[i]).toEqual(['checkpoint.bin', 'config.json', 'log.jsonl']);
+      expect(fs.readdirSync(run).sort(), points[i]).toEqual(['checkpoint.bin', 'config.json', 'log.jsonl', 'report.html']);
     }
   }, 90_000);
 });
