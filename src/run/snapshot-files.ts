@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesByStep } from '../io/step-files.js';
 
 /**
  * Snapshots (train --snapshot-every K): a small fixed-seed sample of the EMA weights every K
@@ -16,15 +17,7 @@ export function snapshotFiles(runDir: string, step: number): { png: string; npy:
 
 /** The run's snapshots, by step. */
 export function snapshotsOf(runDir: string): { step: number; png: string }[] {
-  const dir = path.join(runDir, SNAPSHOT_DIR);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .flatMap((name) => {
-      const m = SNAPSHOT.exec(name);
-      return m ? [{ step: Number(m[1]), png: path.join(dir, name) }] : [];
-    })
-    .sort((a, b) => a.step - b.step);
+  return filesByStep(path.join(runDir, SNAPSHOT_DIR), SNAPSHOT).map(({ step, file }) => ({ step, png: file }));
 }
 
 /** Removes the snapshots past `step` (a run resumed from an earlier checkpoint draws them again). */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CHECKPOINT_FILE } from '../checkpoint.js';
+import { filesByStep } from '../io/step-files.js';
 
 /**
  * Numbered checkpoints (`--keep-checkpoints K`, K > 1): beside checkpoint.bin,
@@ -15,14 +16,7 @@ const NUMBERED = /^checkpoint-(\d+)\.bin$/;
 
 /** The run's numbered checkpoints, by step. */
 export function numberedCheckpoints(runDir: string): { step: number; file: string }[] {
-  if (!fs.existsSync(runDir)) return [];
-  return fs
-    .readdirSync(runDir)
-    .flatMap((name) => {
-      const m = NUMBERED.exec(name);
-      return m ? [{ step: Number(m[1]), file: path.join(runDir, name) }] : [];
-    })
-    .sort((a, b) => a.step - b.step);
+  return filesByStep(runDir, NUMBERED);
 }
 
 /** `from` under the name `to`, replacing it in one rename: a hard link, or a copy where links are refused. */
