@@ -12,7 +12,7 @@ import { enumerateCells, oracleCacheDir, type StudyName } from '../experiment/gr
 import { writeOutputs } from '../experiment/outputs.js';
 import { writeStudyOutputs } from '../experiment/study-outputs.js';
 import { planSweep, runSweep, type CellRunner, type PlannedCell } from '../experiment/sweep.js';
-import { acquireLock, insideLockPath, type DirLock } from '../io/dir-lock.js';
+import { acquireLock, insideLockPath, withLocks, type DirLock } from '../io/dir-lock.js';
 import { makeDir } from '../io/out-place.js';
 import { defaultWasmThreads } from '../platform/wasm-threads.js';
 import { clusterMode, experimentClusterCommand } from './experiment-cluster.js';
@@ -36,12 +36,7 @@ async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<num
 export async function experimentCommand(study: StudyName, f: ExperimentCommandRequest): Promise<number> {
   if (f.runCell !== undefined) return runOneCell(f, f.runCell);
   if (clusterMode(f) !== null) return experimentClusterCommand(study, f);
-  const locks: DirLock[] = [];
-  try {
-    return await runSweepCommand(study, f, locks);
-  } finally {
-    for (const lock of locks) lock.release();
-  }
+  return withLocks((locks) => runSweepCommand(study, f, locks));
 }
 
 /** experimentCommand's sweep; the lock it takes goes into `locks`, released when it ends. */

@@ -5,7 +5,7 @@ import { targetModule } from '../../datasets/registry.js';
 import { hasExactScore, isImageSource, type DataSource, type Target } from '../../datasets/target.js';
 import { LIKELIHOOD_DEFAULTS, LIKELIHOOD_TOLERANCE } from '../config/likelihood-defaults.js';
 import { UsageError } from '../errors.js';
-import type { DirLock } from '../io/dir-lock.js';
+import { withLocks, type DirLock } from '../io/dir-lock.js';
 import { readNpySync, writeNpySync } from '../io/npy.js';
 import { checkOutPlace } from '../io/out-place.js';
 import { writeFolderStagedSync } from '../io/staged-dir.js';
@@ -119,12 +119,7 @@ function solverSettings(f: LikelihoodCommandRequest): Pick<LikelihoodSettings, '
 
 /** `npm run likelihood`: log p_model of points by the probability-flow ODE's change of variables, with the truth beside it where known. */
 export async function likelihoodCommand(f: LikelihoodCommandRequest): Promise<number> {
-  const locks: DirLock[] = [];
-  try {
-    return await likelihoodWithLocks(f, locks);
-  } finally {
-    for (const lock of locks) lock.release();
-  }
+  return withLocks((locks) => likelihoodWithLocks(f, locks));
 }
 
 /** likelihoodCommand; the locks it takes go into `locks`, released when it ends. */

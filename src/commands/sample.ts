@@ -13,7 +13,7 @@ import { requireExactTarget } from '../run/build.js';
 import { evaluateSource } from '../run/evaluation.js';
 import { classifierProblem } from '../run/evaluate-images.js';
 import { lockRunDir } from '../run/run-dir.js';
-import type { DirLock } from '../io/dir-lock.js';
+import { withLocks, type DirLock } from '../io/dir-lock.js';
 import { checkOutPlace } from '../io/out-place.js';
 import type { CorrectorOptions } from '../sampler/langevin-corrector.js';
 import { oracleScoreFunction } from '../sampler/score-function.js';
@@ -30,12 +30,7 @@ const SAMPLES: EarlierResult = { what: 'samples', isIn: holdsSamples };
 
 /** `npm run sample`: the reverse-time sampler from a run's (or a bundle's) network, or the exact score, then metrics. */
 export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
-  const locks: DirLock[] = [];
-  try {
-    return await sampleWithLocks(f, locks);
-  } finally {
-    for (const lock of locks) lock.release();
-  }
+  return withLocks((locks) => sampleWithLocks(f, locks));
 }
 
 /** sampleCommand; the locks it takes go into `locks`, released when it ends. */

@@ -46,6 +46,19 @@ export interface DirLock {
   release(): void;
 }
 
+/**
+ * Runs `body` with an empty list that it fills with the locks it takes; every lock in it is
+ * released when `body` ends, however it ends.
+ */
+export async function withLocks<T>(body: (locks: DirLock[]) => Promise<T>): Promise<T> {
+  const locks: DirLock[] = [];
+  try {
+    return await body(locks);
+  } finally {
+    for (const lock of locks) lock.release();
+  }
+}
+
 const held = new Map<string, string>();
 
 function processAlive(pid: number): boolean {
