@@ -69,7 +69,7 @@ describe.skipIf(unavailable !== null)('the sweep on a real single-node Slurm clu
     const plan = readPlan(out)!;
     const victim = plan.cells[0]!;
     const dir = path.join(out, 'cells', victim.id);
-    // Mid-training: a checkpoint written (cells run by index keep ten), no cell.json yet.
+    // Mid-training: a checkpoint written (every cell keeps CELL_CHECKPOINTS), no cell.json yet.
     const deadline = Date.now() + 60_000;
     while (!(fs.existsSync(path.join(dir, 'checkpoint.bin')) && !fs.existsSync(path.join(dir, 'cell.json')))) {
       if (Date.now() > deadline || fs.existsSync(path.join(dir, 'cell.json'))) throw new Error(`never saw ${victim.id} mid-training`);

@@ -140,11 +140,11 @@ describe('sweep: skip and resume', () => {
     let running = 0;
     let peak = 0;
     const inner = fakeRunner([]);
-    const runner: CellRunner = async (cell) => {
+    const runner: CellRunner = async (cell, resumeFrom) => {
       running += 1;
       peak = Math.max(peak, running);
       await new Promise((r) => setTimeout(r, 5));
-      const record = await inner(cell);
+      const record = await inner(cell, resumeFrom);
       running -= 1;
       return record;
     };

@@ -105,7 +105,7 @@ describe('sub-VP process (Song et al. 2021)', () => {
     } finally {
       log.mockRestore();
     }
-    expect(lines).toContain('  run   gmm-d2-sub-vp-w8-s0');
+    expect(lines).toContain('  run    gmm-d2-sub-vp-w8-s0');
     expect(lines.join('\n')).toContain('with 7 (VP, sub-VP) Euler-Maruyama steps');
     expect(fs.existsSync(out)).toBe(false);
   });

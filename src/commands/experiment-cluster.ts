@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { EXPERIMENT_CLUSTER, EXPERIMENT_DEFAULTS } from '../config/experiment-defaults.js';
 import { UsageError } from '../errors.js';
 import { inspectCell } from '../experiment/cell-record.js';
-import { resumableStep, runCell } from '../experiment/cell-job.js';
+import { runCell } from '../experiment/cell-job.js';
 import { clusterResources, type ClusterJob } from '../experiment/cluster-job.js';
 import { collectCells, writeCellFailure, type IndexedCell } from '../experiment/collect.js';
 import { k8sJobManifest } from '../experiment/emit-k8s.js';
@@ -14,7 +14,7 @@ import { cellDir, cellId, enumerateCells, oracleCacheDir, type CellSpec, type St
 import { writeOutputs } from '../experiment/outputs.js';
 import { writeStudyOutputs } from '../experiment/study-outputs.js';
 import { cellIndexFromEnv, CELL_INDEX_VARIABLES, checkPlan, planPath, readPlan, writePlan } from '../experiment/plan-file.js';
-import { prepareCellDir } from '../experiment/sweep.js';
+import { startCell, startLine } from '../experiment/sweep.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { describeBackend, initBackend } from '../platform/backend.js';
 import { gridArgs } from './experiment-grid-args.js';
@@ -98,10 +98,8 @@ async function cellStep(study: StudyName, f: ExperimentCommandRequest): Promise<
   }
   // A cell cut off (time limit, preemption, requeue) goes on from its last checkpoint; any other
   // unfinished one (a recorded failure, no checkpoint yet) is cleared and starts again.
-  const resumeFrom = cell.state.kind === 'partial' ? resumableStep(cell.dir, spec) : null;
-  const how = resumeFrom !== null ? `interrupted before, resuming from its checkpoint at step ${resumeFrom}` : cell.state.kind === 'partial' ? 'interrupted before, starting again' : 'starting';
-  console.log(`cell ${index} (${cell.id}) of ${specs.length}: ${how}; estimate ${formatDuration(estimateCell(spec, true).total)}`);
-  if (resumeFrom === null) prepareCellDir(cell);
+  const resumeFrom = startCell(cell);
+  console.log(`cell ${index} (${cell.id}) of ${specs.length}: ${startLine(cell, resumeFrom)}; estimate ${formatDuration(estimateCell(spec, true).total)}`);
   const backend = await initBackend(f.backend ?? EXPERIMENT_DEFAULTS.backend, { threads: f.threads ?? EXPERIMENT_CLUSTER.threads });
   console.log(describeBackend(backend));
   const bar = progressBar('train', spec.recipe.steps, 'steps');
@@ -110,7 +108,6 @@ async function cellStep(study: StudyName, f: ExperimentCommandRequest): Promise<
       backend: backend.name,
       threads: backend.threads,
       oracleCacheDir: oracleCacheDir(e.out, spec.key),
-      checkpointEvery: Math.max(1, Math.ceil(spec.recipe.steps / EXPERIMENT_CLUSTER.checkpointsPerCell)),
       resume: resumeFrom !== null,
       onPhase: (phase, done) => {
         if (phase === 'train') {

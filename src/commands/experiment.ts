@@ -4,7 +4,7 @@ import { describeBackend, initBackend } from '../platform/backend.js';
 import { EXPERIMENT_DEFAULTS } from '../config/experiment-defaults.js';
 import { progressBar } from './progress.js';
 import { printJsonSummary } from './json-summary.js';
-import { readCellSpec, type CellRecord } from '../experiment/cell-record.js';
+import { readCellSpec, resumableStep, type CellRecord } from '../experiment/cell-record.js';
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
 import { childCellRunner } from '../experiment/child-runner.js';
 import { estimateSweep, formatDuration } from '../experiment/estimate.js';
@@ -26,10 +26,21 @@ async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<num
   console.log(describeBackend(backend));
   // The job's directory is <out>/cells/<id>.
   const out = path.resolve(dir, '..', '..');
-  const record = await runCell(spec, dir, { backend: backend.name, threads: backend.threads, oracleCacheDir: oracleCacheDir(out, spec.key) });
+  // The sweep cleared the directory unless the cell can go on from its checkpoint.
+  const resumeFrom = resumableStep(dir, spec);
+  if (resumeFrom !== null) console.log(`resuming from the checkpoint at step ${resumeFrom}`);
+  const record = await runCell(spec, dir, { backend: backend.name, threads: backend.threads, oracleCacheDir: oracleCacheDir(out, spec.key), resume: resumeFrom !== null });
   console.log(`cell ${record.id} done in ${record.seconds.wall.total.toFixed(1)} s`);
   if (f.json) printJsonSummary({ status: 'completed', cell: record.id, dir, seconds: record.seconds });
   return 0;
+}
+
+/** What the dry run says of a cell: done, resumed from a checkpoint, redone from scratch, or run. */
+function cellPlanLine(c: PlannedCell): string {
+  if (c.state.kind === 'done') return `  done   ${c.id}`;
+  if (c.state.kind !== 'partial') return `  run    ${c.id}`;
+  const step = resumableStep(c.dir, c.spec);
+  return step !== null ? `  resume ${c.id} (from its checkpoint at step ${step})` : `  redo   ${c.id}`;
 }
 
 /** `npm run experiment -- vp-vs-pbm [flags]`: the sweep, resumable, then its tables and figures. */
@@ -53,7 +64,9 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
     jobs,
     cores,
   );
-  console.log(`experiment ${study}: ${specs.length} cells, ${plan.done.length} done, ${plan.toRun.length} to run, in ${e.out}`);
+  const resuming = plan.toRun.filter((c) => c.state.kind === 'partial' && resumableStep(c.dir, c.spec) !== null).length;
+  const resumeNote = resuming > 0 ? ` (${resuming} from ${resuming === 1 ? 'its' : 'their'} last checkpoint)` : '';
+  console.log(`experiment ${study}: ${specs.length} cells, ${plan.done.length} done, ${plan.toRun.length} to run${resumeNote}, in ${e.out}`);
   console.log(recipeLine(e.recipe, e.axes.processes));
   console.log(
     `estimate: ${formatDuration(estimate.wallSeconds)} with ${jobs} job${jobs === 1 ? '' : 's'} ` +
@@ -61,7 +74,7 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
       (e.recipe.convergence ? `; every cell costed at its ${e.recipe.steps}-step cap, an upper bound: cells stop earlier once their loss flattens)` : ')'),
   );
   if (f.dryRun) {
-    for (const c of plan.cells) console.log(`  ${c.state.kind === 'done' ? 'done ' : c.state.kind === 'partial' ? 'redo ' : 'run  '} ${c.id}`);
+    for (const c of plan.cells) console.log(cellPlanLine(c));
     if (f.json) {
       printJsonSummary({ status: 'planned', out: e.out, cells: specs.length, done: plan.done.length, to_run: plan.toRun.length, estimate_seconds: estimate.wallSeconds, jobs });
     }
@@ -78,8 +91,9 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   if (jobs === 1) {
     const backend = await initBackend(f.backend ?? EXPERIMENT_DEFAULTS.backend, { threads: f.threads ?? defaultWasmThreads() });
     console.log(describeBackend(backend));
-    runner = (cell: PlannedCell) =>
+    runner = (cell: PlannedCell, resumeFrom: number | null) =>
       runCell(cell.spec, cell.dir, {
+        resume: resumeFrom !== null,
         backend: backend.name,
         threads: backend.threads,
         oracleCacheDir: oracleCacheDir(e.out, cell.spec.key),

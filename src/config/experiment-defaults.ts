@@ -37,15 +37,20 @@ export const EXPERIMENT_QUICK = {
   recipe: { steps: 300, evalSamples: 300, evalSteps: { vp: 100, pbm: 200 }, scoreTauCount: 11, scorePoints: 300 },
 } as const;
 
+/**
+ * Checkpoints per cell, local sweep and cluster alike: a cell cut off (a killed sweep, a time limit,
+ * preemption) goes on from its last one, losing at most this fraction of its training.
+ */
+export const CELL_CHECKPOINTS = 20;
+
 export const EXPERIMENT_OUT = { full: 'checkpoints/experiments/vp-vs-pbm', quick: 'checkpoints/experiments/vp-vs-pbm-quick' } as const;
 
 /**
  * Running the sweep as a scheduler's array job (`--emit slurm|k8s`): elements at once, each
- * element's wasm threads, checkpoints per cell (a cell cut off goes on from its last one), and
+ * element's wasm threads, and
  * for Kubernetes the image, the shared volume's claim and where the image holds the project.
  */
 export const EXPERIMENT_CLUSTER = {
-  checkpointsPerCell: 10,
   maxRunning: 16,
   threads: 1,
   image: 'score-sde:latest',

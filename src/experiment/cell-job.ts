@@ -17,9 +17,7 @@ import { convergenceDecision } from './convergence.js';
 import { bandAverages, tauBands } from './tau-bands.js';
 import { CELL_FILES, CELL_FORMAT, CELL_FORMAT_VERSION, writeCellRecord, type BandSwapSummary, type CellRecord, type EvaluationSummary } from './cell-record.js';
 import { cellRunConfig, cellSampler, cellScoreTaus } from './cell-settings.js';
-import { canonicalJson, cellId, takesBandSwap, type CellSpec } from './grid.js';
-import { readCheckpoint } from '../checkpoint.js';
-import { checkpointPath } from '../train/state.js';
+import { cellId, takesBandSwap, type CellSpec } from './grid.js';
 import { copyOracle, lookupOracle, publishOracle } from './oracle-cache.js';
 
 export type CellPhase = 'train' | 'model' | 'oracle' | 'score-error' | 'band-swap';
@@ -33,11 +31,9 @@ export interface CellContext {
   /** Phase changes, and training steps within 'train'. */
   onPhase?(phase: CellPhase, done: number, total: number): void;
   /**
-   * Training steps between checkpoints (default: one at the end, so a crashed cell is redone
-   * whole), and whether to go on from the checkpoint in `dir` (a cell cut off on a cluster).
-   * Resumed training equals uninterrupted training, so neither changes a cell's results.
+   * Go on from the checkpoint in `dir` (a cell cut off before). Resumed training equals
+   * uninterrupted training, so this does not change a cell's results.
    */
-  checkpointEvery?: number;
   resume?: boolean;
 }
 
@@ -103,9 +99,7 @@ async function oracleEvaluation(
  */
 export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Promise<CellRecord> {
   const total = stopwatch();
-  const base = cellRunConfig(spec, ctx.backend);
-  const train = ctx.checkpointEvery === undefined ? base.train : { ...base.train, checkpointEvery: ctx.checkpointEvery };
-  const config = { ...base, train, threads: ctx.threads };
+  const config = { ...cellRunConfig(spec, ctx.backend), threads: ctx.threads };
   fs.mkdirSync(dir, { recursive: true });
   writeRunConfig(dir, config);
   const parts = buildRun(config);
@@ -247,17 +241,4 @@ async function bandSwapEvaluations(
     }
   }
   return out;
-}
-
-/** The step of an unfinished cell's checkpoint when it can go on from it (the same spec, no recorded failure), else null. */
-export function resumableStep(dir: string, spec: CellSpec): number | null {
-  const specFile = path.join(dir, CELL_FILES.spec);
-  if (!fs.existsSync(checkpointPath(dir)) || !fs.existsSync(specFile) || fs.existsSync(path.join(dir, CELL_FILES.failure))) return null;
-  try {
-    if (canonicalJson(JSON.parse(fs.readFileSync(specFile, 'utf8'))) !== canonicalJson(spec)) return null;
-    return readCheckpoint(checkpointPath(dir)).header.step;
-  } catch {
-    // A damaged checkpoint or spec: the cell starts again.
-    return null;
-  }
 }

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { cellSpecSchema, firstDifference, type CellSpec } from './grid.js';
+import { readCheckpoint } from '../checkpoint.js';
+import { checkpointPath } from '../train/state.js';
+import { canonicalJson, cellSpecSchema, firstDifference, type CellSpec } from './grid.js';
 
 export const CELL_FORMAT = 'score-sde-experiment-cell';
 export const CELL_FORMAT_VERSION = 1;
@@ -171,4 +173,17 @@ export function readCellSpec(dir: string): CellSpec {
     throw new UsageError(`${file}: field ${issue.path.join('.') || '(root)'} is invalid: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** The step of an unfinished cell's checkpoint when it can go on from it (the same spec, no recorded failure), else null. */
+export function resumableStep(dir: string, spec: CellSpec): number | null {
+  const specFile = path.join(dir, CELL_FILES.spec);
+  if (!fs.existsSync(checkpointPath(dir)) || !fs.existsSync(specFile) || fs.existsSync(path.join(dir, CELL_FILES.failure))) return null;
+  try {
+    if (canonicalJson(JSON.parse(fs.readFileSync(specFile, 'utf8'))) !== canonicalJson(spec)) return null;
+    return readCheckpoint(checkpointPath(dir)).header.step;
+  } catch {
+    // A damaged checkpoint or spec: the cell starts again.
+    return null;
+  }
 }

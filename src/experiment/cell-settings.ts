@@ -1,3 +1,4 @@
+import { CELL_CHECKPOINTS } from '../config/experiment-defaults.js';
 import { resolveRunConfig } from '../config/resolve-run.js';
 import type { RunConfig } from '../config/run-config.js';
 import { resolveSampling } from '../config/sampling.js';
@@ -21,8 +22,8 @@ export function cellTrainRequest(spec: CellSpec): TrainRequest {
     batchSize: recipe.batchSize,
     lr: recipe.lr,
     seed: key.seed,
-    // One checkpoint at the end: a crashed cell is redone whole.
-    checkpointEvery: recipe.steps,
+    // A cell cut off goes on from its last checkpoint (resumed training equals uninterrupted training).
+    checkpointEvery: Math.max(1, Math.ceil(recipe.steps / CELL_CHECKPOINTS)),
     // The convergence rule reads one log record per chunk: the mean loss of its updates.
     ...(recipe.convergence ? { logEvery: recipe.convergence.chunkSteps } : {}),
   };

@@ -30,10 +30,11 @@ function lastError(logFile: string): string {
  * share no TensorFlow.js state, and a crash takes down one cell only.
  */
 export function childCellRunner(o: ChildOptions): CellRunner {
-  return (cell) =>
+  return (cell, resumeFrom) =>
     new Promise((resolve, reject) => {
       const logFile = path.join(cell.dir, CELL_FILES.jobLog);
-      const log = fs.openSync(logFile, 'w');
+      // A resumed cell's log goes on after the earlier attempt's.
+      const log = fs.openSync(logFile, resumeFrom !== null ? 'a' : 'w');
       const args = [...(ENTRY.typescript ? ['--import', 'tsx'] : []), fileURLToPath(ENTRY.url), o.study, '--run-cell', cell.dir, '--backend', o.backend, '--threads', String(o.threads)];
       const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: process.env });
       let settled = false;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../errors.js';
-import { inspectCell, writeCellSpec, type CellRecord, type CellState } from './cell-record.js';
+import { inspectCell, resumableStep, writeCellSpec, type CellRecord, type CellState } from './cell-record.js';
 import { cellDir, cellId, type CellSpec } from './grid.js';
 
 export interface PlannedCell {
@@ -14,7 +14,7 @@ export interface SweepPlan {
   cells: PlannedCell[];
   /** Finished under this very spec: skipped. */
   done: PlannedCell[];
-  /** New cells, and unfinished ones (redone from scratch). */
+  /** New cells, and unfinished ones (from their last checkpoint where they have one, else from scratch). */
   toRun: PlannedCell[];
 }
 
@@ -52,8 +52,24 @@ export function prepareCellDir(cell: PlannedCell): void {
   writeCellSpec(cell.dir, cell.spec);
 }
 
-/** Runs one prepared cell and returns its record (in this process, or as a child process). */
-export type CellRunner = (cell: PlannedCell) => Promise<CellRecord>;
+/**
+ * Readies an unfinished cell to run: one cut off after a checkpoint (the same spec, no recorded
+ * failure) goes on from it, and its step is returned; any other is cleared to start again (null).
+ */
+export function startCell(cell: PlannedCell): number | null {
+  const resumeFrom = cell.state.kind === 'partial' ? resumableStep(cell.dir, cell.spec) : null;
+  if (resumeFrom === null) prepareCellDir(cell);
+  return resumeFrom;
+}
+
+/** How a readied cell starts, in words (the tests and cluster logs read it). */
+export function startLine(cell: PlannedCell, resumeFrom: number | null): string {
+  if (resumeFrom !== null) return `interrupted before, resuming from its checkpoint at step ${resumeFrom}`;
+  return cell.state.kind === 'partial' ? 'interrupted before, starting again' : 'starting';
+}
+
+/** Runs one readied cell (`resumeFrom`: startCell's answer) and returns its record, in this process or as a child process. */
+export type CellRunner = (cell: PlannedCell, resumeFrom: number | null) => Promise<CellRecord>;
 
 export interface CellFailure {
   id: string;
@@ -62,7 +78,7 @@ export interface CellFailure {
 }
 
 export interface SweepHooks {
-  onStart?(cell: PlannedCell): void;
+  onStart?(cell: PlannedCell, resumeFrom: number | null): void;
   onDone?(cell: PlannedCell, record: CellRecord): void;
   onFail?(cell: PlannedCell, failure: CellFailure): void;
 }
@@ -73,8 +89,9 @@ export interface SweepResult {
 }
 
 /**
- * Runs the plan's unfinished cells, `jobs` at a time, in plan order. A failed cell is reported
- * and the others go on; it has no done marker, so the next run redoes it.
+ * Runs the plan's unfinished cells, `jobs` at a time, in plan order, each from its last checkpoint
+ * where it has one. A failed cell is reported and the others go on; it has no done marker, so the
+ * next run takes it up again.
  */
 export async function runSweep(plan: SweepPlan, runner: CellRunner, jobs: number, hooks: SweepHooks = {}): Promise<SweepResult> {
   const queue = [...plan.toRun];
@@ -82,10 +99,10 @@ export async function runSweep(plan: SweepPlan, runner: CellRunner, jobs: number
   const failures: CellFailure[] = [];
   const worker = async () => {
     for (let cell = queue.shift(); cell !== undefined; cell = queue.shift()) {
-      hooks.onStart?.(cell);
       try {
-        prepareCellDir(cell);
-        const record = await runner(cell);
+        const resumeFrom = startCell(cell);
+        hooks.onStart?.(cell, resumeFrom);
+        const record = await runner(cell, resumeFrom);
         records.push(record);
         hooks.onDone?.(cell, record);
       } catch (err) {

@@ -1,0 +1,93 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { experimentCli } from '../src/cli/experiment-cli.js';
+import { CELL_CHECKPOINTS } from '../src/config/experiment-defaults.js';
+import { cellRecordSchema, type CellRecord } from '../src/experiment/cell-record.js';
+import { tempDir } from './temp-dirs.js';
+
+/**
+ * The local sweep killed mid-cell (a session that ends, kill -9 of a job) and run again goes on from
+ * each cell's last checkpoint, and measures what an uninterrupted sweep measured. The kill is the
+ * test-only SCORE_SDE_TEST_KILL_AT hook, which the parallel jobs inherit.
+ */
+
+const STEPS = 60;
+/** Two cells of the quick grid (the funnel at d = 10, VP and PBM): a few seconds each. */
+const GRID = ['vp-vs-pbm', '--quick', '--targets', 'funnel', '--dims', '10', '--steps', String(STEPS), '--eval-samples', '60', '--score-points', '30', '--backend', 'wasm', '--threads', '1'];
+const IDS = ['funnel-d10-vp-w32-s0', 'funnel-d10-pbm-w32-s0'];
+const EVERY = Math.ceil(STEPS / CELL_CHECKPOINTS);
+const KILL_AFTER = 40;
+const LAST_CHECKPOINT = Math.floor(KILL_AFTER / EVERY) * EVERY;
+
+const readCell = (out: string, id: string): CellRecord => cellRecordSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'cells', id, 'cell.json'), 'utf8')));
+/** What a cell measured (not when or how fast). */
+const measured = (r: CellRecord) => ({ spec: r.spec, train: { steps: r.train.steps, parameters: r.train.parameters, finalLoss: r.train.finalLoss }, model: r.model.metrics, oracle: r.oracle.metrics, scoreError: r.scoreError });
+
+async function logged(run: () => Promise<number>): Promise<{ code: number; lines: string }> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    return { code: await run(), lines: lines.join('\n') };
+  } finally {
+    spy.mockRestore();
+    err.mockRestore();
+  }
+}
+
+let reference: string;
+let killed: string;
+
+beforeAll(async () => {
+  reference = path.join(tempDir('sweep-resume-ref'), 'exp');
+  expect(await experimentCli([...GRID, '--jobs', '1', '--out', reference])).toBe(0);
+  // Both parallel jobs die right after update KILL_AFTER, with no chance to clean up.
+  killed = path.join(tempDir('sweep-resume-killed'), 'exp');
+  process.env['SCORE_SDE_TEST_KILL_AT'] = `step:${KILL_AFTER}`;
+  try {
+    const first = await logged(() => experimentCli([...GRID, '--jobs', '2', '--out', killed]));
+    expect(first.code).toBe(1);
+  } finally {
+    delete process.env['SCORE_SDE_TEST_KILL_AT'];
+  }
+}, 120_000);
+
+afterEach(() => {
+  delete process.env['SCORE_SDE_TEST_KILL_AT'];
+});
+
+describe('the local sweep, killed mid-cell and run again', () => {
+  it('keeps each killed cell with its last checkpoint, and --dry-run says it will resume from it', async () => {
+    for (const id of IDS) {
+      expect(fs.existsSync(path.join(killed, 'cells', id, 'checkpoint.bin'))).toBe(true);
+      expect(fs.existsSync(path.join(killed, 'cells', id, 'cell.json'))).toBe(false);
+    }
+    const dry = await logged(() => experimentCli([...GRID, '--out', killed, '--dry-run']));
+    expect(dry.code).toBe(0);
+    for (const id of IDS) expect(dry.lines).toContain(`  resume ${id} (from its checkpoint at step ${LAST_CHECKPOINT})`);
+  });
+
+  it.each([
+    ['parallel jobs', '2'],
+    ['one job in this process', '1'],
+  ])('with %s: goes on from the checkpoint and measures what the uninterrupted sweep measured', async (_label, jobs) => {
+    const out = path.join(tempDir('sweep-resume'), 'exp');
+    fs.cpSync(killed, out, { recursive: true });
+    const again = await logged(() => experimentCli([...GRID, '--jobs', jobs, '--out', out]));
+    expect(again.code).toBe(0);
+    expect(again.lines).toContain('2 cells, 0 done, 2 to run (2 from their last checkpoint)');
+    expect(again.lines).toContain('2 cells run');
+    for (const id of IDS) {
+      expect(measured(readCell(out, id)), id).toEqual(measured(readCell(reference, id)));
+      if (jobs === '2') {
+        // The job's log keeps the killed attempt's output, then says where the second went on.
+        const log = fs.readFileSync(path.join(out, 'cells', id, 'job.log'), 'utf8');
+        expect(log.match(/^backend: /gm)).toHaveLength(2);
+        expect(log).toContain(`resuming from the checkpoint at step ${LAST_CHECKPOINT}`);
+      }
+    }
+    // The convergence-free recipe stops at its step count, from the resumed run's log too.
+    for (const id of IDS) expect(readCell(out, id).train.steps).toBe(STEPS);
+  }, 120_000);
+});
