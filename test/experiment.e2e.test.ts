@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { experimentCli } from '../src/cli/experiment-cli.js';
 import { UsageError } from '../src/errors.js';
 import { cellRecordSchema } from '../src/experiment/cell-record.js';
+import { childCellRunner } from '../src/experiment/child-runner.js';
+import { enumerateCells } from '../src/experiment/grid.js';
+import { planSweep, startCell } from '../src/experiment/sweep.js';
+import { TEST_AXES, TEST_RECIPE } from './experiment.helpers.js';
 import { tempDir } from './helpers.js';
 
 /** The smallest real cells: a few seconds each. */
@@ -91,6 +95,20 @@ describe('experiment vp-vs-pbm end to end', () => {
       expect(record.threads).toBe(1);
       expect(fs.readFileSync(path.join(out, 'cells', id, 'job.log'), 'utf8')).toMatch(new RegExp(`cell ${id} done`));
     }
+  });
+
+  it('a parallel job reports its phases to the sweep (for the bar) and logs them', async () => {
+    const out = tempDir('experiment-job-phases');
+    const plan = planSweep(out, enumerateCells('vp-vs-pbm', { ...TEST_AXES, targets: ['gmm'], dims: [2], processes: ['vp'] }, TEST_RECIPE));
+    const cell = plan.toRun[0]!;
+    const seen: string[] = [];
+    const runner = childCellRunner({ study: 'vp-vs-pbm', backend: 'wasm', threads: 1, onPhase: (c, phase, done, total) => void seen.push(`${c.id} ${phase} ${done}/${total}`) });
+    const record = await runner(cell, startCell(cell));
+    expect(record.id).toBe(cell.id);
+    // Training from step 0 (every 100th step is sent), then each phase after it once.
+    expect(seen).toEqual([`${cell.id} train 0/${TEST_RECIPE.steps}`, `${cell.id} model 0/1`, `${cell.id} oracle 0/1`, `${cell.id} score-error 0/1`]);
+    const log = fs.readFileSync(path.join(cell.dir, 'job.log'), 'utf8');
+    expect(log.split('\n').filter((l) => ['model', 'oracle', 'score-error'].includes(l))).toEqual(['model', 'oracle', 'score-error']);
   });
 });
 

@@ -6,7 +6,7 @@ import { progressBar } from './progress.js';
 import { printJsonSummary } from './json-summary.js';
 import { readCellSpec, resumableStep, type CellRecord } from '../experiment/cell-record.js';
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
-import { childCellRunner } from '../experiment/child-runner.js';
+import { childCellRunner, phaseMessage } from '../experiment/child-runner.js';
 import { estimateSweep, formatDuration } from '../experiment/estimate.js';
 import { enumerateCells, oracleCacheDir, type StudyName } from '../experiment/grid.js';
 import { writeOutputs } from '../experiment/outputs.js';
@@ -19,6 +19,14 @@ import { clusterMode, experimentClusterCommand } from './experiment-cluster.js';
 import type { ExperimentCommandRequest } from './experiment-request.js';
 import { checkOutDir, preamble, recipeLine, resolveExperiment, writeExperimentMarker } from './experiment-setup.js';
 
+/** A cell's phase for the bar and the job's log: "train 1200/20000", "band swap 3/6", "oracle". */
+function phaseText(phase: CellPhase, done: number, total: number): string {
+  return phase === 'train' ? `train ${done}/${total}` : phase === 'band-swap' ? `band swap ${done}/${total}` : phase;
+}
+
+/** Training steps between a job's progress lines in its log. */
+const JOB_LOG_STEPS = 1000;
+
 /** `--run-cell DIR`: one prepared cell, in this process (a parallel job of the sweep). */
 async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<number> {
   const spec = readCellSpec(dir);
@@ -29,7 +37,17 @@ async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<num
   // The sweep cleared the directory unless the cell can go on from its checkpoint.
   const resumeFrom = resumableStep(dir, spec);
   if (resumeFrom !== null) console.log(`resuming from the checkpoint at step ${resumeFrom}`);
-  const record = await runCell(spec, dir, { backend: backend.name, threads: backend.threads, oracleCacheDir: oracleCacheDir(out, spec.key), resume: resumeFrom !== null });
+  const started = { at: performance.now(), step: resumeFrom ?? 0 };
+  const onPhase = (phase: CellPhase, done: number, total: number) => {
+    // To the sweep's bar (when run by one), and a line in the job's log now and then.
+    if (phase !== 'train' || done % 100 === 0) process.send?.(phaseMessage(phase, done, total));
+    if (phase !== 'train') console.log(phaseText(phase, done, total));
+    else if (done % JOB_LOG_STEPS === 0 && done > started.step) {
+      const rate = (done - started.step) / ((performance.now() - started.at) / 1000);
+      console.log(`${phaseText(phase, done, total)} steps, ${rate.toFixed(1)} steps/s`);
+    }
+  };
+  const record = await runCell(spec, dir, { backend: backend.name, threads: backend.threads, oracleCacheDir: oracleCacheDir(out, spec.key), resume: resumeFrom !== null, onPhase });
   console.log(`cell ${record.id} done in ${record.seconds.wall.total.toFixed(1)} s`);
   if (f.json) printJsonSummary({ status: 'completed', cell: record.id, dir, seconds: record.seconds });
   return 0;
@@ -88,6 +106,10 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
 
   let runner: CellRunner;
   const phases = new Map<string, string>();
+  const onPhase = (cell: PlannedCell, phase: CellPhase, done: number, total: number) => {
+    phases.set(cell.id, phaseText(phase, done, total));
+    if (phase !== 'train' || done % 100 === 0) refresh();
+  };
   if (jobs === 1) {
     const backend = await initBackend(f.backend ?? EXPERIMENT_DEFAULTS.backend, { threads: f.threads ?? defaultWasmThreads() });
     console.log(describeBackend(backend));
@@ -97,15 +119,12 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
         backend: backend.name,
         threads: backend.threads,
         oracleCacheDir: oracleCacheDir(e.out, cell.spec.key),
-        onPhase: (phase: CellPhase, done, total) => {
-          phases.set(cell.id, phase === 'train' ? `train ${done}/${total}` : phase === 'band-swap' ? `band swap ${done}/${total}` : phase);
-          if (phase !== 'train' || done % 100 === 0) refresh();
-        },
+        onPhase: (phase, done, total) => onPhase(cell, phase, done, total),
       });
   } else {
     const threads = f.threads ?? 1;
     console.log(`${jobs} parallel jobs, ${threads} thread${threads === 1 ? '' : 's'} each; each cell's output in its job.log`);
-    runner = childCellRunner({ study, backend: f.backend ?? EXPERIMENT_DEFAULTS.backend, threads });
+    runner = childCellRunner({ study, backend: f.backend ?? EXPERIMENT_DEFAULTS.backend, threads, onPhase });
   }
 
   const bar = progressBar('cells', plan.toRun.length, 'cells', { perMinute: true });
@@ -114,7 +133,7 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   const refresh = () =>
     bar.update(finished + failed, {
       ...(failed > 0 ? { failed: String(failed) } : {}),
-      running: [...phases.entries()].map(([id, phase]) => (jobs === 1 ? `${id} ${phase}` : id)).join(', ') || '-',
+      running: [...phases.entries()].map(([id, phase]) => `${id} ${phase}`).join(', ') || '-',
     });
   refresh();
   const result = await runSweep(plan, runner, jobs, {

@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { moduleEntry } from '../platform/module-entry.js';
+import type { CellPhase } from './cell-job.js';
 import { CELL_FILES, readCellRecord } from './cell-record.js';
-import type { CellRunner } from './sweep.js';
+import type { CellRunner, PlannedCell } from './sweep.js';
 
 /** The command's entry point, run by each parallel job (through tsx in a checkout, compiled in the package). */
 const ENTRY = moduleEntry('../../scripts/experiment', import.meta.url);
@@ -14,6 +15,27 @@ export interface ChildOptions {
   backend: string;
   /** Threads of each job's wasm backend. */
   threads: number;
+  /** A job's phase changes and training steps, as it reports them (see phaseMessage). */
+  onPhase?(cell: PlannedCell, phase: CellPhase, done: number, total: number): void;
+}
+
+/** What a job sends its sweep over the IPC channel. */
+export interface PhaseMessage {
+  kind: 'phase';
+  phase: CellPhase;
+  done: number;
+  total: number;
+}
+
+const PHASES: readonly string[] = ['train', 'model', 'oracle', 'score-error', 'band-swap'] satisfies CellPhase[];
+
+export function phaseMessage(phase: CellPhase, done: number, total: number): PhaseMessage {
+  return { kind: 'phase', phase, done, total };
+}
+
+function isPhaseMessage(m: unknown): m is PhaseMessage {
+  const x = m as Partial<PhaseMessage> | null;
+  return typeof x === 'object' && x !== null && x.kind === 'phase' && PHASES.includes(x.phase as string) && Number.isFinite(x.done) && Number.isFinite(x.total);
 }
 
 /** The last line of a job's log that says what went wrong. */
@@ -36,7 +58,11 @@ export function childCellRunner(o: ChildOptions): CellRunner {
       // A resumed cell's log goes on after the earlier attempt's.
       const log = fs.openSync(logFile, resumeFrom !== null ? 'a' : 'w');
       const args = [...(ENTRY.typescript ? ['--import', 'tsx'] : []), fileURLToPath(ENTRY.url), o.study, '--run-cell', cell.dir, '--backend', o.backend, '--threads', String(o.threads)];
-      const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: process.env });
+      // The IPC channel carries the job's progress (phaseMessage) for the sweep's bar.
+      const child = spawn(process.execPath, args, { stdio: ['ignore', log, log, 'ipc'], env: process.env });
+      child.on('message', (m) => {
+        if (isPhaseMessage(m)) o.onPhase?.(cell, m.phase, m.done, m.total);
+      });
       let settled = false;
       const finish = (err: Error | null) => {
         // 'error' and 'exit' can both fire for one child.
