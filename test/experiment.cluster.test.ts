@@ -171,6 +171,24 @@ describe('experiment --collect', () => {
     expect(fs.existsSync(path.join(out, 'results.csv'))).toBe(true);
   });
 
+  it("in a local sweep's directory (no plan): writes the finished cells' outputs and names the cut-off ones", async () => {
+    const out = path.join(tempDir('collect'), 'exp');
+    await expect(cli(...TINY, '--out', out, '--collect')).rejects.toThrow(`--collect: ${out} holds no experiment (no plan.json, no experiment.json)`);
+    expect(await cli(...TINY, '--out', out, '--jobs', '1')).toBe(0);
+    const whole = fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trimEnd().split('\n');
+    expect(whole).toHaveLength(3);
+    // As if the sweep were cut off in its PBM cell.
+    fs.rmSync(path.join(out, 'cells', 'gmm-d2-pbm-w8-s0', 'cell.json'));
+    for (const file of ['results.csv', 'summary.md']) fs.rmSync(path.join(out, file));
+    const { code, json } = await jsonOf(() => cli(...TINY, '--out', out, '--collect', '--json'));
+    expect(code).toBe(1);
+    expect(json).toMatchObject({ status: 'incomplete', cells: 2, collected: 1, missing: [], unfinished: [expect.any(Number)], failed: [] });
+    const rows = fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trimEnd().split('\n');
+    expect(rows).toEqual([whole[0], whole.find((row) => row.includes(',vp,'))]);
+    expect(fs.existsSync(path.join(out, 'summary.md'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'plan.json'))).toBe(false);
+  });
+
   it('merges cells run one by one into what a local run of the same grid writes', async () => {
     const byIndex = path.join(tempDir('collect'), 'exp');
     const local = path.join(tempDir('collect'), 'exp');

@@ -13,13 +13,13 @@ import { estimateCell, formatDuration } from '../experiment/estimate.js';
 import { cellDir, cellId, enumerateCells, oracleCacheDir, type CellSpec, type StudyName } from '../experiment/grid.js';
 import { writeOutputs } from '../experiment/outputs.js';
 import { writeStudyOutputs } from '../experiment/study-outputs.js';
-import { cellIndexFromEnv, CELL_INDEX_VARIABLES, checkPlan, planPath, readPlan, writePlan } from '../experiment/plan-file.js';
+import { cellIndexFromEnv, CELL_INDEX_VARIABLES, checkPlan, PLAN_FILE, planOf, planPath, readPlan, writePlan, type SweepPlanFile } from '../experiment/plan-file.js';
 import { startCell, startLine } from '../experiment/sweep.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { describeBackend, initBackend } from '../platform/backend.js';
 import { gridArgs } from './experiment-grid-args.js';
 import type { ExperimentCommandRequest } from './experiment-request.js';
-import { checkOutDir, preamble, resolveExperiment, writeExperimentMarker, type ResolvedExperiment } from './experiment-setup.js';
+import { checkOutDir, EXPERIMENT_MARKER, preamble, resolveExperiment, writeExperimentMarker, type ResolvedExperiment } from './experiment-setup.js';
 import { printJsonSummary } from './json-summary.js';
 import { progressBar } from './progress.js';
 
@@ -168,12 +168,27 @@ function emitStep(study: StudyName, f: ExperimentCommandRequest, kind: 'slurm' |
   return 0;
 }
 
+/**
+ * The cells --collect reads: the plan's, or, in a local sweep's directory (no plan.json), the cells
+ * of these flags, so the finished cells' outputs can be written while the sweep runs or after it
+ * was cut off.
+ */
+function collectable(study: StudyName, f: ExperimentCommandRequest): { e: ResolvedExperiment; specs: CellSpec[]; plan: SweepPlanFile; local: boolean } {
+  const e = resolveExperiment(study, f);
+  checkOutDir(e.out);
+  if (readPlan(e.out) !== null) return { ...planned(study, f, '--collect'), plan: readPlan(e.out)!, local: false };
+  if (!fs.existsSync(path.join(e.out, EXPERIMENT_MARKER))) {
+    throw new UsageError(`--collect: ${e.out} holds no experiment (no ${PLAN_FILE}, no ${EXPERIMENT_MARKER}); run the sweep, or --plan and the cells, there first`);
+  }
+  const specs = enumerateCells(study, e.axes, e.recipe);
+  return { e, specs, plan: planOf(specs), local: true };
+}
+
 const listed = (cells: readonly IndexedCell[]) => cells.map((c) => `${c.index} (${c.id})`).join(', ');
 
 /** `--collect`: the finished cells into results.csv, summary and figures, as a local run writes them. */
 async function collectStep(study: StudyName, f: ExperimentCommandRequest): Promise<number> {
-  const { e, specs } = planned(study, f, '--collect');
-  const plan = readPlan(e.out)!;
+  const { e, specs, plan, local } = collectable(study, f);
   const got = collectCells(e.out, plan);
   const outputs = await writeOutputs(e.out, got.records, preamble(e, specs.length));
   const extra = await writeStudyOutputs(study, e.out, got.records);
@@ -185,7 +200,13 @@ async function collectStep(study: StudyName, f: ExperimentCommandRequest): Promi
   if (got.unfinished.length) console.log(`unfinished (running, or interrupted): ${listed(got.unfinished)}`);
   for (const c of got.failed) console.log(`failed: ${c.index} (${c.id}): ${c.message}`);
   const complete = got.records.length === specs.length;
-  if (!complete) console.log('run the array job again (finished cells are skipped), or those cells with --cell K, then --collect');
+  if (!complete) {
+    console.log(
+      local
+        ? 'run the same command without --collect to go on (finished cells are skipped, cut-off ones resume)'
+        : 'run the array job again (finished cells are skipped), or those cells with --cell K, then --collect',
+    );
+  }
   if (f.json) {
     printJsonSummary({
       status: complete ? 'completed' : 'incomplete',
