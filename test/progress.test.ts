@@ -35,3 +35,27 @@ describe('progressBar when stderr is not a terminal', () => {
     expect(lines.filter((l) => l.startsWith('sample 40/40'))).toHaveLength(1);
   });
 });
+
+describe('progressBar with the share of the work done', () => {
+  it('takes the ETA from the share, not from the count, when units differ in cost', () => {
+    const lines: string[] = [];
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+    Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => (lines.push(String(chunk)), true));
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const bar = progressBar('cells', 10, 'cells', { perMinute: true });
+      vi.advanceTimersByTime(60_000);
+      // One cell of ten done in a minute, but a quarter of the work: three minutes left, not nine.
+      bar.update(1, undefined, 0.25);
+      bar.stop();
+    } finally {
+      vi.useRealTimers();
+      write.mockRestore();
+      if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
+    expect(lines.at(-1)).toBe('cells 1/10 cells | 1.0 cells/min | ETA 3m00s\n');
+  });
+});
+

@@ -7,7 +7,8 @@ import { printJsonSummary } from './json-summary.js';
 import { readCellSpec, resumableStep, type CellRecord } from '../experiment/cell-record.js';
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
 import { childCellRunner, phaseMessage } from '../experiment/child-runner.js';
-import { estimateSweep, formatDuration } from '../experiment/estimate.js';
+import { estimateCells, estimateSweep, formatDuration } from '../experiment/estimate.js';
+import { sweepProgress } from '../experiment/sweep-progress.js';
 import { enumerateCells, oracleCacheDir, type StudyName } from '../experiment/grid.js';
 import { writeOutputs } from '../experiment/outputs.js';
 import { writeStudyOutputs } from '../experiment/study-outputs.js';
@@ -82,7 +83,13 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
     jobs,
     cores,
   );
-  const resuming = plan.toRun.filter((c) => c.state.kind === 'partial' && resumableStep(c.dir, c.spec) !== null).length;
+  const resumed = new Map(
+    plan.toRun.flatMap((c) => {
+      const step = c.state.kind === 'partial' ? resumableStep(c.dir, c.spec) : null;
+      return step === null ? [] : [[c.id, { step, cap: c.spec.recipe.steps }] as const];
+    }),
+  );
+  const resuming = resumed.size;
   const resumeNote = resuming > 0 ? ` (${resuming} from ${resuming === 1 ? 'its' : 'their'} last checkpoint)` : '';
   console.log(`experiment ${study}: ${specs.length} cells, ${plan.done.length} done, ${plan.toRun.length} to run${resumeNote}, in ${e.out}`);
   console.log(recipeLine(e.recipe, e.axes.processes));
@@ -106,8 +113,11 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
 
   let runner: CellRunner;
   const phases = new Map<string, string>();
+  const estimates = estimateCells(plan.toRun.map((c) => c.spec));
+  const work = sweepProgress(new Map(plan.toRun.map((c, k) => [c.id, estimates[k]!])), resumed);
   const onPhase = (cell: PlannedCell, phase: CellPhase, done: number, total: number) => {
     phases.set(cell.id, phaseText(phase, done, total));
+    work.report(cell.id, { phase, done, total });
     if (phase !== 'train' || done % 100 === 0) refresh();
   };
   if (jobs === 1) {
@@ -130,11 +140,16 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   const bar = progressBar('cells', plan.toRun.length, 'cells', { perMinute: true });
   let finished = 0;
   let failed = 0;
+  // The ETA goes by the cost model's share of the work done, not by the count of cells.
   const refresh = () =>
-    bar.update(finished + failed, {
-      ...(failed > 0 ? { failed: String(failed) } : {}),
-      running: [...phases.entries()].map(([id, phase]) => `${id} ${phase}`).join(', ') || '-',
-    });
+    bar.update(
+      finished + failed,
+      {
+        ...(failed > 0 ? { failed: String(failed) } : {}),
+        running: [...phases.entries()].map(([id, phase]) => `${id} ${phase}`).join(', ') || '-',
+      },
+      work.workDone(),
+    );
   refresh();
   const result = await runSweep(plan, runner, jobs, {
     onStart: (cell) => {
@@ -143,11 +158,13 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
     },
     onDone: (cell) => {
       phases.delete(cell.id);
+      work.report(cell.id, 'finished');
       finished += 1;
       refresh();
     },
     onFail: (cell) => {
       phases.delete(cell.id);
+      work.report(cell.id, 'finished');
       failed += 1;
       refresh();
     },

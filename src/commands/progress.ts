@@ -1,7 +1,11 @@
 import cliProgress from 'cli-progress';
 
 export interface ProgressReporter {
-  update(done: number, extra?: Record<string, string>): void;
+  /**
+   * `workDone`: the share of this run's work done, in [0, 1], when the units differ in cost (the
+   * cells of a sweep): the ETA then goes by it instead of by the count.
+   */
+  update(done: number, extra?: Record<string, string>, workDone?: number): void;
   setTotal(total: number): void;
   stop(): void;
 }
@@ -20,9 +24,10 @@ export function progressBar(label: string, total: number, unit: string, options:
   const rateUnit = `${unit}/${options.perMinute ? 'min' : 's'}`;
   const started = performance.now();
   let current = total;
-  const fields = (done: number, extra?: Record<string, string>) => {
+  const fields = (done: number, extra?: Record<string, string>, workDone?: number) => {
     const seconds = (performance.now() - started) / 1000;
-    const eta = done > 0 ? ((current - done) * seconds) / done : Infinity;
+    const share = workDone ?? (current > 0 ? done / current : 0);
+    const eta = share > 0 ? (seconds * (1 - share)) / share : Infinity;
     return {
       rate: ((per * done) / Math.max(seconds, 1e-9)).toFixed(1),
       etaText: formatEta(eta),
@@ -42,8 +47,8 @@ export function progressBar(label: string, total: number, unit: string, options:
   );
   bar.start(total, 0, { rate: '0', etaText: '--', extra: '' });
   return {
-    update(done, extra) {
-      bar.update(done, fields(done, extra));
+    update(done, extra, workDone) {
+      bar.update(done, fields(done, extra, workDone));
     },
     setTotal(total) {
       current = total;
@@ -55,18 +60,19 @@ export function progressBar(label: string, total: number, unit: string, options:
   };
 }
 
-type Fields = (done: number, extra?: Record<string, string>) => { rate: string; etaText: string; extra: string };
+type Fields = (done: number, extra?: Record<string, string>, workDone?: number) => { rate: string; etaText: string; extra: string };
 
 /** The bar as log lines: one at the start, at most one every few seconds, and the last state once. */
 function logLines(label: string, total: number, unit: string, rateUnit: string, fields: Fields): ProgressReporter {
   let current = total;
   let done = 0;
   let extra: Record<string, string> | undefined;
+  let share: number | undefined;
   let printed = '';
   let printedAt = performance.now();
   let stopped = false;
   const print = () => {
-    const f = fields(done, extra);
+    const f = fields(done, extra, share);
     const line = `${label} ${done}/${current} ${unit} | ${f.rate} ${rateUnit} | ETA ${f.etaText}${f.extra}`;
     // The state, not the rate, decides whether a line is news: the last line is not printed twice.
     const state = `${done}/${current}${f.extra}`;
@@ -77,9 +83,10 @@ function logLines(label: string, total: number, unit: string, rateUnit: string, 
   };
   print();
   return {
-    update(value, values) {
+    update(value, values, workDone) {
       done = value;
       extra = values;
+      share = workDone;
       if (!stopped && performance.now() - printedAt >= LOG_LINE_SECONDS * 1000) print();
     },
     setTotal(total) {

@@ -98,15 +98,20 @@ export interface SweepEstimate {
   wallSeconds: number;
 }
 
-/** The cells in run order; the first cell of each oracle group samples it, the rest copy it. */
-export function estimateSweep(specs: readonly CellSpec[], jobs: number, cores: number): SweepEstimate {
+/** Each cell's estimate, the cells in run order: the first cell of each oracle group samples it, the rest copy it. */
+export function estimateCells(specs: readonly CellSpec[]): CellEstimate[] {
   const seen = new Set<string>();
-  const times = specs.map((spec) => {
+  return specs.map((spec) => {
     const id = oracleId(spec.key);
     const first = !seen.has(id);
     seen.add(id);
-    return estimateCell(spec, first).total;
+    return estimateCell(spec, first);
   });
+}
+
+/** The cells in run order (see estimateCells). */
+export function estimateSweep(specs: readonly CellSpec[], jobs: number, cores: number): SweepEstimate {
+  const times = estimateCells(specs).map((e) => e.total);
   const parallel = Math.max(1, Math.min(jobs, times.length));
   const slowdown = parallel > 1 ? COST.parallelSlowdown * Math.max(1, parallel / cores) : 1;
   // Greedy: each cell goes to the job that frees up first, as the sweep hands them out.
