@@ -105,8 +105,9 @@ describe('experiment vp-vs-pbm end to end', () => {
     const runner = childCellRunner({ study: 'vp-vs-pbm', backend: 'wasm', threads: 1, onPhase: (c, phase, done, total) => void seen.push(`${c.id} ${phase} ${done}/${total}`) });
     const record = await runner(cell, startCell(cell));
     expect(record.id).toBe(cell.id);
-    // Training from step 0 (every 100th step is sent), then each phase after it once.
-    expect(seen).toEqual([`${cell.id} train 0/${TEST_RECIPE.steps}`, `${cell.id} model 0/1`, `${cell.id} oracle 0/1`, `${cell.id} score-error 0/1`]);
+    // Training from step 0 (every 100th step is sent) and its end, then each phase after it once.
+    const end = `${TEST_RECIPE.steps}/${TEST_RECIPE.steps}`;
+    expect(seen).toEqual([`${cell.id} train 0/${TEST_RECIPE.steps}`, `${cell.id} train ${end}`, `${cell.id} model 0/1`, `${cell.id} oracle 0/1`, `${cell.id} score-error 0/1`]);
     const log = fs.readFileSync(path.join(cell.dir, 'job.log'), 'utf8');
     expect(log.split('\n').filter((l) => ['model', 'oracle', 'score-error'].includes(l))).toEqual(['model', 'oracle', 'score-error']);
   });

@@ -39,13 +39,20 @@ async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<num
   const resumeFrom = resumableStep(dir, spec);
   if (resumeFrom !== null) console.log(`resuming from the checkpoint at step ${resumeFrom}`);
   const started = { at: performance.now(), step: resumeFrom ?? 0 };
+  // A training run that reaches its cap reports its last step twice (as a step, and as its end).
+  let lastSent = '';
   const onPhase = (phase: CellPhase, done: number, total: number) => {
     // To the sweep's bar (when run by one), and a line in the job's log now and then.
-    if (phase !== 'train' || done % 100 === 0) process.send?.(phaseMessage(phase, done, total));
-    if (phase !== 'train') console.log(phaseText(phase, done, total));
+    const text = phaseText(phase, done, total);
+    if (text === lastSent) return;
+    if (phase !== 'train' || done % 100 === 0 || done === total) {
+      process.send?.(phaseMessage(phase, done, total));
+      lastSent = text;
+    }
+    if (phase !== 'train') console.log(text);
     else if (done % JOB_LOG_STEPS === 0 && done > started.step) {
       const rate = (done - started.step) / ((performance.now() - started.at) / 1000);
-      console.log(`${phaseText(phase, done, total)} steps, ${rate.toFixed(1)} steps/s`);
+      console.log(`${text} steps, ${rate.toFixed(1)} steps/s`);
     }
   };
   const record = await runCell(spec, dir, { backend: backend.name, threads: backend.threads, oracleCacheDir: oracleCacheDir(out, spec.key), resume: resumeFrom !== null, onPhase });
@@ -86,7 +93,7 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   const resumed = new Map(
     plan.toRun.flatMap((c) => {
       const step = c.state.kind === 'partial' ? resumableStep(c.dir, c.spec) : null;
-      return step === null ? [] : [[c.id, { step, cap: c.spec.recipe.steps }] as const];
+      return step === null ? [] : [[c.id, step] as const];
     }),
   );
   const resuming = resumed.size;
@@ -114,11 +121,11 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   let runner: CellRunner;
   const phases = new Map<string, string>();
   const estimates = estimateCells(plan.toRun.map((c) => c.spec));
-  const work = sweepProgress(new Map(plan.toRun.map((c, k) => [c.id, estimates[k]!])), resumed);
+  const work = sweepProgress(new Map(plan.toRun.map((c, k) => [c.id, { estimate: estimates[k]!, cap: c.spec.recipe.steps }])), resumed);
   const onPhase = (cell: PlannedCell, phase: CellPhase, done: number, total: number) => {
     phases.set(cell.id, phaseText(phase, done, total));
     work.report(cell.id, { phase, done, total });
-    if (phase !== 'train' || done % 100 === 0) refresh();
+    if (phase !== 'train' || done % 100 === 0 || done === total) refresh();
   };
   if (jobs === 1) {
     const backend = await initBackend(f.backend ?? EXPERIMENT_DEFAULTS.backend, { threads: f.threads ?? defaultWasmThreads() });

@@ -28,7 +28,7 @@ export interface CellContext {
   threads: number;
   /** Where oracle runs are shared between widths; null: always sample the oracle. */
   oracleCacheDir: string | null;
-  /** Phase changes, and training steps within 'train'. */
+  /** Phase changes, and training steps within 'train' (of the cap; its end reported as done = total = the last step). */
   onPhase?(phase: CellPhase, done: number, total: number): void;
   /**
    * Go on from the checkpoint in `dir` (a cell cut off before). Resumed training equals
@@ -127,6 +127,8 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
     if (outcome.status === 'completed' && rule && stop === null) stop = decide();
     if (outcome.status !== 'completed' && stop === null) throw new Error(`${cellId(spec.key)}: training stopped at step ${outcome.step}`);
     const trainTime = trainClock();
+    // Training's end, as "S of S": a cell that stopped early has that much less work.
+    ctx.onPhase?.('train', outcome.step, outcome.step);
 
     // Sample and measure with the EMA weights, as `npm run train` does.
     const sampler = cellSampler(spec, parts.path);

@@ -1,62 +1,88 @@
 import type { CellPhase } from './cell-job.js';
 import type { CellEstimate } from './estimate.js';
 
-/** Where a cell is: a phase and the steps done of it (training: updates), or finished (done or failed). */
+/**
+ * Where a cell is: a phase and the steps done of it (training: updates of the cap; its end, done =
+ * total = the last update), or finished (done or failed).
+ */
 export type CellProgress = { phase: CellPhase; done: number; total: number } | 'finished';
 
-/**
- * The estimated seconds of a cell's work behind it: training by its update, each phase after it
- * whole once the next begins, the band swaps by their count. Training that stops early (its loss
- * flattened) counts whole once sampling begins: the updates skipped are work the sweep no longer has.
- */
-export function cellWorkDone(e: CellEstimate, p: CellProgress): number {
-  if (p === 'finished') return e.total;
+/** A cell's estimate (training costed at `cap` updates) and, once known, the update its training ended at. */
+export interface CellWork {
+  estimate: CellEstimate;
+  cap: number;
+  trainEnd?: number;
+}
+
+/** The cell's estimated seconds, its training scaled to where it ended (a cell whose loss flattened early has less work). */
+export function cellWorkTotal(w: CellWork): number {
+  return w.estimate.total - w.estimate.train + trainSeconds(w);
+}
+
+function trainSeconds(w: CellWork): number {
+  return w.trainEnd === undefined ? w.estimate.train : (w.estimate.train * Math.min(w.trainEnd, w.cap)) / w.cap;
+}
+
+/** The estimated seconds of a cell's work behind it: training by its update, each phase after it whole once the next begins, the band swaps by their count. */
+export function cellWorkDone(w: CellWork, p: CellProgress): number {
+  const e = w.estimate;
+  if (p === 'finished') return cellWorkTotal(w);
   const share = p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 0;
+  const train = trainSeconds(w);
   switch (p.phase) {
     case 'train':
-      return e.train * share;
+      return (e.train * Math.min(p.done, w.cap)) / w.cap;
     case 'model':
-      return e.train;
+      return train;
     case 'oracle':
-      return e.train + e.model;
+      return train + e.model;
     case 'score-error':
-      return e.train + e.model + e.oracle;
+      return train + e.model + e.oracle;
     case 'band-swap':
-      return e.train + e.model + e.oracle + e.scoreError + e.bandSwap * share;
+      return train + e.model + e.oracle + e.scoreError + e.bandSwap * share;
   }
 }
 
 export interface SweepProgress {
   report(id: string, p: CellProgress): void;
-  /** The share of this run's work done, in [0, 1], by the cost model; work done before this run (a resumed cell's checkpoint) does not count. */
+  /**
+   * The share of this run's work done, in [0, 1], by the cost model. Work done before this run (a
+   * resumed cell's training up to its checkpoint) does not count, and training a cell skipped by
+   * stopping early is neither done nor left; cells not yet ended count at their cap.
+   */
   workDone(): number;
 }
 
 /**
- * The sweep's progress weighted by each cell's estimated cost, for an ETA that does not treat a
+ * The sweep's progress weighted by each cell's estimated cost, for an ETA that does not count a
  * 40-minute cell like a 1-minute one. `resumed`: the cells that go on from a checkpoint, and its step.
  */
-export function sweepProgress(estimates: ReadonlyMap<string, CellEstimate>, resumed: ReadonlyMap<string, { step: number; cap: number }> = new Map()): SweepProgress {
+export function sweepProgress(cells: ReadonlyMap<string, { estimate: CellEstimate; cap: number }>, resumed: ReadonlyMap<string, number> = new Map()): SweepProgress {
+  const work = new Map<string, CellWork>([...cells].map(([id, c]) => [id, { ...c }]));
   const before = new Map<string, number>();
-  const now = new Map<string, number>();
-  for (const [id, { step, cap }] of resumed) {
-    const e = estimates.get(id);
-    if (e) before.set(id, cellWorkDone(e, { phase: 'train', done: step, total: cap }));
+  for (const [id, step] of resumed) {
+    const w = work.get(id);
+    if (w) before.set(id, cellWorkDone(w, { phase: 'train', done: step, total: w.cap }));
   }
+  const now = new Map<string, CellProgress>();
   return {
     report(id, p) {
-      const e = estimates.get(id);
-      if (e) now.set(id, cellWorkDone(e, p));
+      const w = work.get(id);
+      if (!w) return;
+      if (p !== 'finished' && p.phase === 'train' && p.done === p.total) w.trainEnd = p.done;
+      now.set(id, p);
     },
     workDone() {
       let done = 0;
       let left = 0;
-      for (const [id, e] of estimates) {
-        const at = now.get(id) ?? before.get(id) ?? 0;
+      for (const [id, w] of work) {
+        const p = now.get(id);
+        const at = p === undefined ? (before.get(id) ?? 0) : cellWorkDone(w, p);
         done += at - (before.get(id) ?? 0);
-        left += e.total - at;
+        left += cellWorkTotal(w) - at;
       }
-      return done + left > 0 ? Math.max(0, done) / (Math.max(0, done) + left) : 0;
+      done = Math.max(0, done);
+      return done + left > 0 ? done / (done + left) : 0;
     },
   };
 }
