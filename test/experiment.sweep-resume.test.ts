@@ -13,16 +13,22 @@ import { tempDir } from './temp-dirs.js';
  */
 
 const STEPS = 60;
-/** Two cells of the quick grid (the funnel at d = 10, VP and PBM): a few seconds each. */
-const GRID = ['vp-vs-pbm', '--quick', '--targets', 'funnel', '--dims', '10', '--steps', String(STEPS), '--eval-samples', '60', '--score-points', '30', '--backend', 'wasm', '--threads', '1'];
-const IDS = ['funnel-d10-vp-w32-s0', 'funnel-d10-pbm-w32-s0'];
+/**
+ * Two cells of the budget study's quick grid (the funnel at d = 2, width 16, VP and PBM): a few
+ * seconds each. Chunks of 10 updates (a log record each); at least STEPS updates, so both reach the cap.
+ */
+const GRID = [
+  'budget', '--quick', '--targets', 'funnel', '--dims', '2', '--widths', '16', '--steps', String(STEPS),
+  '--chunk-steps', '10', '--min-steps', String(STEPS), '--eval-samples', '60', '--score-points', '30', '--backend', 'wasm', '--threads', '1',
+];
+const IDS = ['funnel-d2-vp-w16-s0', 'funnel-d2-pbm-w16-s0'];
 const EVERY = Math.ceil(STEPS / CELL_CHECKPOINTS);
 const KILL_AFTER = 40;
 const LAST_CHECKPOINT = Math.floor(KILL_AFTER / EVERY) * EVERY;
 
 const readCell = (out: string, id: string): CellRecord => cellRecordSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'cells', id, 'cell.json'), 'utf8')));
 /** What a cell measured (not when or how fast). */
-const measured = (r: CellRecord) => ({ spec: r.spec, train: { steps: r.train.steps, parameters: r.train.parameters, finalLoss: r.train.finalLoss }, model: r.model.metrics, oracle: r.oracle.metrics, scoreError: r.scoreError });
+const measured = (r: CellRecord) => ({ spec: r.spec, train: { steps: r.train.steps, parameters: r.train.parameters, finalLoss: r.train.finalLoss, stop: r.train.stop }, model: r.model.metrics, oracle: r.oracle.metrics, scoreError: r.scoreError });
 
 async function logged(run: () => Promise<number>): Promise<{ code: number; lines: string }> {
   const lines: string[] = [];
@@ -87,7 +93,19 @@ describe('the local sweep, killed mid-cell and run again', () => {
         expect(log).toContain(`resuming from the checkpoint at step ${LAST_CHECKPOINT}`);
       }
     }
-    // The convergence-free recipe stops at its step count, from the resumed run's log too.
-    for (const id of IDS) expect(readCell(out, id).train.steps).toBe(STEPS);
+    for (const id of IDS) {
+      const { train } = readCell(out, id);
+      // Both stop at the cap, from the resumed run's chunk losses too.
+      expect(train.steps).toBe(STEPS);
+      expect(train.stop).toMatchObject({ reason: 'cap', step: STEPS });
+      // The killed attempt's training time is kept (compute spent), and the rate is this attempt's.
+      expect(train.earlierAttemptsSeconds).toBeGreaterThan(0);
+      expect(readCell(reference, id).train.earlierAttemptsSeconds).toBeUndefined();
+      expect(Number.isFinite(train.stepsPerSecond) && train.stepsPerSecond > 0).toBe(true);
+    }
+    const header = fs.readFileSync(path.join(out, 'results.csv'), 'utf8').split('\n')[0]!.split(',');
+    const rows = fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trimEnd().split('\n').slice(1);
+    const k = header.indexOf('seconds_earlier_attempts');
+    for (const row of rows) expect(Number(row.split(',')[k])).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
-import { TrainingLog, type LogRecord } from '../src/train/log.js';
+import { loggedTrainingSeconds, TrainingLog, type LogRecord } from '../src/train/log.js';
 import { tempDir } from './helpers.js';
 
 const record = (step: number): LogRecord => ({
@@ -102,3 +102,14 @@ describe('TrainingLog', () => {
     expect(log.readChecked()).toEqual({ records: [], tornLine: null });
   });
 });
+
+describe('loggedTrainingSeconds', () => {
+  const at = (step: number, elapsed: number): LogRecord => ({ ...record(step), elapsed_s: elapsed });
+  it("sums each run's last elapsed time: elapsed_s starts again in a resumed run", () => {
+    expect(loggedTrainingSeconds([])).toBe(0);
+    expect(loggedTrainingSeconds([at(250, 30), at(500, 60)])).toBe(60);
+    // Killed after step 1000 (110 s), resumed from 750: its own clock again.
+    expect(loggedTrainingSeconds([at(250, 30), at(500, 60), at(750, 85), at(1000, 110), at(1000, 28), at(1250, 55)])).toBe(165);
+  });
+});
+

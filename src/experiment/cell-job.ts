@@ -10,6 +10,7 @@ import { evaluate, type EvaluationResult } from '../run/evaluate.js';
 import { pointsResult } from '../run/evaluation.js';
 import { writeRunConfig } from '../run/run-dir.js';
 import { evaluateEma, openTrainingRun, trainRun } from '../run/training-run.js';
+import { loggedTrainingSeconds } from '../train/log.js';
 import type { SamplerSettings } from '../sampler/settings.js';
 import { oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { bandSwapScore, type TauBand } from '../sampler/band-swap.js';
@@ -106,6 +107,9 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
   try {
     const trainClock = stopwatch();
     const run = openTrainingRun(dir, config.train, parts, ctx.resume ?? false);
+    // Training time of the earlier attempts (all they logged, the part redone included): compute spent on the cell.
+    const earlierSeconds = ctx.resume ? loggedTrainingSeconds(run.log.read()) : null;
+    const startStep = run.state.step;
     // Log records after the checkpoint are redone (the same values again).
     if (ctx.resume) run.log.truncateAfter(run.state.step);
     ctx.onPhase?.('train', run.state.step, config.train.steps);
@@ -171,7 +175,9 @@ export async function runCell(spec: CellSpec, dir: string, ctx: CellContext): Pr
       train: {
         steps: outcome.step,
         parameters: parameterCount(parts.backbone),
-        stepsPerSecond: outcome.step / Math.max(trainTime.wall, 1e-9),
+        // This attempt's rate; a cell resumed after its stop trained nothing now: its log's last rate.
+        stepsPerSecond: outcome.step > startStep ? (outcome.step - startStep) / Math.max(trainTime.wall, 1e-9) : (lastLog?.steps_per_s ?? 0),
+        ...(earlierSeconds !== null ? { earlierAttemptsSeconds: earlierSeconds } : {}),
         finalLoss: lastLog?.loss_avg ?? null,
         ...(stop && rule ? { stop: { ...stop, cap: config.train.steps, chunkSteps: rule.chunkSteps, chunkLosses: chunkLosses(run.log.read(), rule.chunkSteps, stop.step) } } : {}),
       },

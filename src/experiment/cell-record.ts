@@ -56,8 +56,11 @@ export const cellRecordSchema = z.object({
   train: z.object({
     steps: z.number().int(),
     parameters: z.number().int(),
+    /** Training updates per second of the attempt that finished the cell. */
     stepsPerSecond: z.number(),
     finalLoss: z.number().nullable(),
+    /** A cell resumed from a checkpoint: the training seconds of the attempts before (seconds.* are the last attempt's). */
+    earlierAttemptsSeconds: z.number().optional(),
     /** Where and why a convergence-capped recipe stopped (convergence.ts); absent for a fixed step count. */
     stop: z
       .object({

@@ -28,6 +28,7 @@ export const ROW_COLUMNS: string[] = [
   'seconds_model',
   'seconds_oracle',
   'seconds_score_error',
+  'seconds_earlier_attempts',
   'cpu_seconds_total',
 ];
 
@@ -58,6 +59,7 @@ export function cellRow(record: CellRecord): Row {
   row['seconds_model'] = wall.model;
   row['seconds_oracle'] = wall.oracle;
   row['seconds_score_error'] = wall.scoreError;
+  row['seconds_earlier_attempts'] = record.train.earlierAttemptsSeconds ?? 0;
   row['cpu_seconds_total'] = cpu.total;
   return { ...row, ...budgetColumns(record) };
 }

@@ -22,6 +22,20 @@ export interface LogRecord {
 }
 
 /**
+ * The wall seconds of training that the records account for, over every process that wrote them:
+ * elapsed_s starts again at 0 in each resumed run, so each run's last elapsed_s is summed.
+ */
+export function loggedTrainingSeconds(records: readonly LogRecord[]): number {
+  let total = 0;
+  let last = 0;
+  for (const r of records) {
+    if (r.elapsed_s < last) total += last;
+    last = r.elapsed_s;
+  }
+  return total + last;
+}
+
+/**
  * An evaluation of the run at `step` (the sampling after training), with its
  * metrics beside their floors; `kind` tells it from the training records.
  */
