@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { experimentCli } from '../src/cli/experiment-cli.js';
+import { listCells } from '../src/commands/experiment-cluster.js';
 import { UsageError } from '../src/errors.js';
 import { cellRecordSchema } from '../src/experiment/cell-record.js';
 import { readPlan } from '../src/experiment/plan-file.js';
@@ -257,3 +258,13 @@ describe('experiment --emit', () => {
     expect(validate(typo)).toBe(false);
   });
 });
+
+describe('listCells', () => {
+  const cells = (indices: number[]) => indices.map((index) => ({ index, id: `c${index}` }));
+  it('names up to ten cells with their ids, and more by their count and index ranges', () => {
+    expect(listCells(cells([1, 4]))).toBe('1 (c1), 4 (c4)');
+    expect(listCells(cells([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))).toContain('9 (c9)');
+    expect(listCells(cells([0, 1, 2, 3, 5, 7, 8, 9, 10, 11, 20]))).toBe('11 cells: 0-3, 5, 7-11, 20');
+  });
+});
+

@@ -184,7 +184,21 @@ function collectable(study: StudyName, f: ExperimentCommandRequest): { e: Resolv
   return { e, specs, plan: planOf(specs), local: true };
 }
 
-const listed = (cells: readonly IndexedCell[]) => cells.map((c) => `${c.index} (${c.id})`).join(', ');
+/** Cells listed with their ids: "3 (funnel-d10-vp-w512-s0), ..."; beyond LISTED_IDS cells, their count and index ranges "211 cells: 5-215". */
+export function listCells(cells: readonly IndexedCell[]): string {
+  if (cells.length <= LISTED_IDS) return cells.map((c) => `${c.index} (${c.id})`).join(', ');
+  const ranges: string[] = [];
+  let k = 0;
+  while (k < cells.length) {
+    let end = k;
+    while (end + 1 < cells.length && cells[end + 1]!.index === cells[end]!.index + 1) end += 1;
+    ranges.push(end === k ? `${cells[k]!.index}` : `${cells[k]!.index}-${cells[end]!.index}`);
+    k = end + 1;
+  }
+  return `${cells.length} cells: ${ranges.join(', ')}`;
+}
+
+const LISTED_IDS = 10;
 
 /** `--collect`: the finished cells into results.csv, summary and figures, as a local run writes them. */
 async function collectStep(study: StudyName, f: ExperimentCommandRequest): Promise<number> {
@@ -196,8 +210,8 @@ async function collectStep(study: StudyName, f: ExperimentCommandRequest): Promi
   console.log(outputs.summary + extra.summary);
   console.log(`results: ${outputs.files.join(', ')}`);
   console.log(`collected ${got.records.length} of ${specs.length} cells`);
-  if (got.missing.length) console.log(`missing (never started): ${listed(got.missing)}`);
-  if (got.unfinished.length) console.log(`unfinished (running, or interrupted): ${listed(got.unfinished)}`);
+  if (got.missing.length) console.log(`missing (never started): ${listCells(got.missing)}`);
+  if (got.unfinished.length) console.log(`unfinished (running, or interrupted): ${listCells(got.unfinished)}`);
   for (const c of got.failed) console.log(`failed: ${c.index} (${c.id}): ${c.message}`);
   const complete = got.records.length === specs.length;
   if (!complete) {
