@@ -14,12 +14,14 @@ import { tempDir } from './temp-dirs.js';
 
 const STEPS = 60;
 /**
- * Two cells of the budget study's quick grid (the funnel at d = 2, width 16, VP and PBM): a few
- * seconds each. Chunks of 10 updates (a log record each); at least STEPS updates, so both reach the cap.
+ * Two cells of the budget study's quick grid (the funnel at d = 2, width 16, VP and PBM) with their
+ * six band swaps: a few seconds each. Chunks of 10 updates (a log record each); at least STEPS
+ * updates, so both reach the cap.
  */
 const GRID = [
   'budget', '--quick', '--targets', 'funnel', '--dims', '2', '--widths', '16', '--steps', String(STEPS),
-  '--chunk-steps', '10', '--min-steps', String(STEPS), '--eval-samples', '60', '--score-points', '30', '--backend', 'wasm', '--threads', '1',
+  '--chunk-steps', '10', '--min-steps', String(STEPS), '--eval-samples', '60', '--score-points', '30', '--band-swap-dims', '2',
+  '--backend', 'wasm', '--threads', '1',
 ];
 const IDS = ['funnel-d2-vp-w16-s0', 'funnel-d2-pbm-w16-s0'];
 const EVERY = Math.ceil(STEPS / CELL_CHECKPOINTS);
@@ -28,7 +30,14 @@ const LAST_CHECKPOINT = Math.floor(KILL_AFTER / EVERY) * EVERY;
 
 const readCell = (out: string, id: string): CellRecord => cellRecordSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'cells', id, 'cell.json'), 'utf8')));
 /** What a cell measured (not when or how fast). */
-const measured = (r: CellRecord) => ({ spec: r.spec, train: { steps: r.train.steps, parameters: r.train.parameters, finalLoss: r.train.finalLoss, stop: r.train.stop }, model: r.model.metrics, oracle: r.oracle.metrics, scoreError: r.scoreError });
+const measured = (r: CellRecord) => ({
+  spec: r.spec,
+  train: { steps: r.train.steps, parameters: r.train.parameters, finalLoss: r.train.finalLoss, stop: r.train.stop },
+  model: r.model.metrics,
+  oracle: r.oracle.metrics,
+  scoreError: r.scoreError,
+  bandSwaps: r.bandSwaps?.map((b) => ({ band: b.band, inside: b.inside, metrics: b.metrics })),
+});
 
 async function logged(run: () => Promise<number>): Promise<{ code: number; lines: string }> {
   const lines: string[] = [];
@@ -109,3 +118,34 @@ describe('the local sweep, killed mid-cell and run again', () => {
     for (const row of rows) expect(Number(row.split(',')[k])).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('the local sweep, killed among a cell\'s band swaps and run again', () => {
+  it('keeps the swaps already finished, redoes the rest, and measures what the uninterrupted sweep measured', async () => {
+    const out = path.join(tempDir('sweep-resume-swaps'), 'exp');
+    const KILL_BEFORE = 3;
+    process.env['SCORE_SDE_TEST_KILL_AT'] = `band-swap:${KILL_BEFORE}`;
+    try {
+      expect((await logged(() => experimentCli([...GRID, '--jobs', '2', '--out', out]))).code).toBe(1);
+    } finally {
+      delete process.env['SCORE_SDE_TEST_KILL_AT'];
+    }
+    const swapsDir = (id: string) => path.join(out, 'cells', id, 'samples');
+    const finishedSwaps = new Map<string, Map<string, number>>();
+    for (const id of IDS) {
+      expect(fs.existsSync(path.join(out, 'cells', id, 'cell.json'))).toBe(false);
+      const kept = JSON.parse(fs.readFileSync(path.join(out, 'cells', id, 'band-swaps-so-far.json'), 'utf8')) as { dir: string }[];
+      expect(kept).toHaveLength(KILL_BEFORE);
+      finishedSwaps.set(id, new Map(kept.map((k) => [k.dir, fs.statSync(path.join(out, 'cells', id, k.dir, 'metrics.json')).mtimeMs])));
+      expect(fs.readdirSync(swapsDir(id)).filter((name) => name.startsWith('swap-'))).toHaveLength(KILL_BEFORE);
+    }
+    const again = await logged(() => experimentCli([...GRID, '--jobs', '2', '--out', out]));
+    expect(again.code).toBe(0);
+    for (const id of IDS) {
+      expect(measured(readCell(out, id)), id).toEqual(measured(readCell(reference, id)));
+      // The three finished swaps were read back, not sampled again.
+      for (const [dir, mtime] of finishedSwaps.get(id)!) expect(fs.statSync(path.join(out, 'cells', id, dir, 'metrics.json')).mtimeMs).toBe(mtime);
+      expect(fs.readdirSync(swapsDir(id)).filter((name) => name.startsWith('swap-'))).toHaveLength(6);
+    }
+  }, 120_000);
+});
+

@@ -11,12 +11,13 @@ import { pointsResult } from '../run/evaluation.js';
 import { writeRunConfig } from '../run/run-dir.js';
 import { evaluateEma, openTrainingRun, trainRun } from '../run/training-run.js';
 import { loggedTrainingSeconds } from '../train/log.js';
+import { killBeforeBandSwapIfAsked } from '../train/test-hooks.js';
 import type { SamplerSettings } from '../sampler/settings.js';
 import { oracleScoreFunction, type ScoreFunction } from '../sampler/score-function.js';
 import { bandSwapScore, type TauBand } from '../sampler/band-swap.js';
 import { convergenceDecision } from './convergence.js';
 import { bandAverages, tauBands } from './tau-bands.js';
-import { CELL_FILES, CELL_FORMAT, CELL_FORMAT_VERSION, writeCellRecord, type BandSwapSummary, type CellRecord, type EvaluationSummary } from './cell-record.js';
+import { CELL_FILES, CELL_FORMAT, CELL_FORMAT_VERSION, readBandSwapsSoFar, writeBandSwapsSoFar, writeCellRecord, type BandSwapSummary, type CellRecord, type EvaluationSummary } from './cell-record.js';
 import { cellRunConfig, cellSampler, cellScoreTaus } from './cell-settings.js';
 import { cellId, takesBandSwap, type CellSpec } from './grid.js';
 import { copyOracle, lookupOracle, publishOracle } from './oracle-cache.js';
@@ -230,11 +231,19 @@ async function bandSwapEvaluations(
   ctx: CellContext,
 ): Promise<BandSwapSummary[]> {
   const exact = oracleScoreFunction(parts.target);
+  // A resumed cell keeps the swaps its earlier attempt finished (the same network: resumed training is exact).
+  const earlier = ctx.resume ? readBandSwapsSoFar(dir) : [];
   const out: BandSwapSummary[] = [];
   let done = 0;
   for (const band of bands) {
     for (const inside of ['exact', 'network'] as const) {
+      killBeforeBandSwapIfAsked(done);
       ctx.onPhase?.('band-swap', done++, 2 * bands.length);
+      const kept = earlier.find((s) => s.band === band.name && s.inside === inside && s.lo === band.lo);
+      if (kept) {
+        out.push(kept);
+        continue;
+      }
       const score = inside === 'exact' ? bandSwapScore(network, exact, band) : bandSwapScore(exact, network, band);
       const result = await evaluate({
         target: parts.target,
@@ -244,8 +253,11 @@ async function bandSwapEvaluations(
         n,
         sampler,
         outDir: samplesDir(dir, `swap-${inside}-in-${band.name}`, n, sampler.steps, sampler.seed),
+        // A swap a cut-off attempt left unrecorded is redone.
+        replaceOutDir: true,
       });
       out.push({ band: band.name, lo: band.lo, hi: Number.isFinite(band.hi) ? band.hi : null, inside, ...summarise(result, dir) });
+      writeBandSwapsSoFar(dir, out);
     }
   }
   return out;

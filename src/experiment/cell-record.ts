@@ -21,6 +21,8 @@ export const CELL_FILES = {
   jobLog: 'job.log',
   /** Why a cell run by index (`--cell`) failed; the next run clears it with the rest. */
   failure: 'cell-failed.json',
+  /** The band swaps finished so far, so that a cell cut off among them goes on after the last one. */
+  bandSwapsSoFar: 'band-swaps-so-far.json',
 } as const;
 
 const metricValues = z.record(z.string(), z.number());
@@ -45,6 +47,22 @@ const bandSwapSchema = evaluationSummarySchema.extend({
   inside: z.enum(['exact', 'network']),
 });
 export type BandSwapSummary = z.infer<typeof bandSwapSchema>;
+
+/** The band swaps a cut-off attempt finished (their sample folders are complete), or none when there is no readable file. */
+export function readBandSwapsSoFar(dir: string): BandSwapSummary[] {
+  const file = path.join(dir, CELL_FILES.bandSwapsSoFar);
+  if (!fs.existsSync(file)) return [];
+  try {
+    return z.array(bandSwapSchema).parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    // Damaged: the swaps are redone.
+    return [];
+  }
+}
+
+export function writeBandSwapsSoFar(dir: string, swaps: readonly BandSwapSummary[]): void {
+  writeFileAtomicSync(path.join(dir, CELL_FILES.bandSwapsSoFar), JSON.stringify(swaps, null, 2) + '\n');
+}
 
 const phaseTimes = z.object({ train: z.number(), model: z.number(), oracle: z.number(), scoreError: z.number(), total: z.number() });
 
