@@ -6,7 +6,7 @@ import { progressBar } from './progress.js';
 import { printJsonSummary } from './json-summary.js';
 import { readCellSpec, resumableStep, type CellRecord } from '../experiment/cell-record.js';
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
-import { childCellRunner, phaseMessage } from '../experiment/child-runner.js';
+import { childCellRunner, jobPhaseReporter, phaseText } from '../experiment/child-runner.js';
 import { estimateCells, estimateSweep, formatDuration } from '../experiment/estimate.js';
 import { sweepProgress } from '../experiment/sweep-progress.js';
 import { enumerateCells, oracleCacheDir, type StudyName } from '../experiment/grid.js';
@@ -20,14 +20,6 @@ import { clusterMode, experimentClusterCommand } from './experiment-cluster.js';
 import type { ExperimentCommandRequest } from './experiment-request.js';
 import { checkOutDir, preamble, recipeLine, resolveExperiment, writeExperimentMarker } from './experiment-setup.js';
 
-/** A cell's phase for the bar and the job's log: "train 1200/20000", "band swap 3/6", "oracle". */
-function phaseText(phase: CellPhase, done: number, total: number): string {
-  return phase === 'train' ? `train ${done}/${total}` : phase === 'band-swap' ? `band swap ${done}/${total}` : phase;
-}
-
-/** Training steps between a job's progress lines in its log. */
-const JOB_LOG_STEPS = 1000;
-
 /** `--run-cell DIR`: one prepared cell, in this process (a parallel job of the sweep). */
 async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<number> {
   const spec = readCellSpec(dir);
@@ -38,23 +30,7 @@ async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<num
   // The sweep cleared the directory unless the cell can go on from its checkpoint.
   const resumeFrom = resumableStep(dir, spec);
   if (resumeFrom !== null) console.log(`resuming from the checkpoint at step ${resumeFrom}`);
-  const started = { at: performance.now(), step: resumeFrom ?? 0 };
-  // A training run that reaches its cap reports its last step twice (as a step, and as its end).
-  let lastSent = '';
-  const onPhase = (phase: CellPhase, done: number, total: number) => {
-    // To the sweep's bar (when run by one), and a line in the job's log now and then.
-    const text = phaseText(phase, done, total);
-    if (text === lastSent) return;
-    if (phase !== 'train' || done % 100 === 0 || done === total) {
-      process.send?.(phaseMessage(phase, done, total));
-      lastSent = text;
-    }
-    if (phase !== 'train') console.log(text);
-    else if (done % JOB_LOG_STEPS === 0 && done > started.step) {
-      const rate = (done - started.step) / ((performance.now() - started.at) / 1000);
-      console.log(`${text} steps, ${rate.toFixed(1)} steps/s`);
-    }
-  };
+  const onPhase = jobPhaseReporter(resumeFrom ?? 0);
   const record = await runCell(spec, dir, { backend: backend.name, threads: backend.threads, oracleCacheDir: oracleCacheDir(out, spec.key), resume: resumeFrom !== null, onPhase });
   console.log(`cell ${record.id} done in ${record.seconds.wall.total.toFixed(1)} s`);
   if (f.json) printJsonSummary({ status: 'completed', cell: record.id, dir, seconds: record.seconds });

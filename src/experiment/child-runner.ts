@@ -29,8 +29,37 @@ export interface PhaseMessage {
 
 const PHASES: readonly string[] = ['train', 'model', 'oracle', 'score-error', 'band-swap'] satisfies CellPhase[];
 
-export function phaseMessage(phase: CellPhase, done: number, total: number): PhaseMessage {
-  return { kind: 'phase', phase, done, total };
+/** A cell's phase for the sweep's bar and the job's log: "train 1200/20000", "band swap 3/6", "oracle". */
+export function phaseText(phase: CellPhase, done: number, total: number): string {
+  return phase === 'train' ? `train ${done}/${total}` : phase === 'band-swap' ? `band swap ${done}/${total}` : phase;
+}
+
+/** Training steps between a job's progress lines in its log. */
+const JOB_LOG_STEPS = 1000;
+
+/**
+ * The job's side: its cell's phases to the sweep over the IPC channel (every 100th training step,
+ * training's end, every later phase), and a line in the job's log for each later phase and every
+ * JOB_LOG_STEPS steps with this attempt's rate. `startStep`: where this attempt's training starts.
+ */
+export function jobPhaseReporter(startStep: number): (phase: CellPhase, done: number, total: number) => void {
+  const startedAt = performance.now();
+  // A training run that reaches its cap reports its last step twice (as a step, and as its end).
+  let lastSent = '';
+  return (phase, done, total) => {
+    const text = phaseText(phase, done, total);
+    if (text === lastSent) return;
+    if (phase !== 'train' || done % 100 === 0 || done === total) {
+      const message: PhaseMessage = { kind: 'phase', phase, done, total };
+      process.send?.(message);
+      lastSent = text;
+    }
+    if (phase !== 'train') console.log(text);
+    else if (done % JOB_LOG_STEPS === 0 && done > startStep) {
+      const rate = (done - startStep) / ((performance.now() - startedAt) / 1000);
+      console.log(`${text} steps, ${rate.toFixed(1)} steps/s`);
+    }
+  };
 }
 
 function isPhaseMessage(m: unknown): m is PhaseMessage {
