@@ -11,8 +11,12 @@ export const COST = {
   jobStartup: 4,
   /** Fixed cost of one training step (dispatch, data drawing, Adam, EMA), seconds. */
   trainStepOverhead: 0.012,
-  /** Seconds per flop of the dense layers (forward + backward = 6 flops per weight per example). */
-  secondsPerFlop: 1 / 8e9,
+  /**
+   * Seconds per flop of the dense layers (forward + backward = 6 flops per weight per example):
+   * fitted to the budget study's depth-3 MLPs at d = 50 (widths 256 and 512, batch 512, two jobs
+   * at once: 0.036 and 0.11 s per update), divided by parallelSlowdown.
+   */
+  secondsPerFlop: 1 / 22e9,
   /** Fixed cost of one sampler step of the network, seconds. */
   sampleStepOverhead: 0.0012,
   /** Exact score per point and call, seconds: funnel (v-grid), gmm (per component and coordinate). */
