@@ -58,14 +58,20 @@ export function clusterMode(f: ExperimentCommandRequest): ClusterMode | null {
   return asked[0]?.[0] ?? null;
 }
 
-/** The grid from the flags, and the plan already in --out checked against it (refused when absent or different). */
-function planned(study: StudyName, f: ExperimentCommandRequest, step: string): { e: ResolvedExperiment; specs: CellSpec[] } {
+/** The grid from the flags, and the plan in --out (null when there is none) checked against it. */
+function gridAndPlan(study: StudyName, f: ExperimentCommandRequest): { e: ResolvedExperiment; specs: CellSpec[]; plan: SweepPlanFile | null } {
   const e = resolveExperiment(study, f);
   checkOutDir(e.out);
   const specs = enumerateCells(study, e.axes, e.recipe);
   const plan = readPlan(e.out);
+  if (plan !== null) checkPlan(e.out, plan, specs);
+  return { e, specs, plan };
+}
+
+/** The grid from the flags, and the plan already in --out checked against it (refused when absent or different). */
+function planned(study: StudyName, f: ExperimentCommandRequest, step: string): { e: ResolvedExperiment; specs: CellSpec[] } {
+  const { e, specs, plan } = gridAndPlan(study, f);
   if (plan === null) throw new UsageError(`${step}: no ${planPath(e.out)}; make it first: the same flags with --plan`);
-  checkPlan(e.out, plan, specs);
   return { e, specs };
 }
 
@@ -174,15 +180,15 @@ function emitStep(study: StudyName, f: ExperimentCommandRequest, kind: 'slurm' |
  * was cut off.
  */
 function collectable(study: StudyName, f: ExperimentCommandRequest): { e: ResolvedExperiment; specs: CellSpec[]; plan: SweepPlanFile; local: boolean } {
-  const e = resolveExperiment(study, f);
-  checkOutDir(e.out);
-  if (readPlan(e.out) !== null) return { ...planned(study, f, '--collect'), plan: readPlan(e.out)!, local: false };
+  const { e, specs, plan } = gridAndPlan(study, f);
+  if (plan !== null) return { e, specs, plan, local: false };
   if (!fs.existsSync(path.join(e.out, EXPERIMENT_MARKER))) {
     throw new UsageError(`--collect: ${e.out} holds no experiment (no ${PLAN_FILE}, no ${EXPERIMENT_MARKER}); run the sweep, or --plan and the cells, there first`);
   }
-  const specs = enumerateCells(study, e.axes, e.recipe);
   return { e, specs, plan: planOf(specs), local: true };
 }
+
+const LISTED_IDS = 10;
 
 /** Cells listed with their ids: "3 (funnel-d10-vp-w512-s0), ..."; beyond LISTED_IDS cells, their count and index ranges "211 cells: 5-215". */
 export function listCells(cells: readonly IndexedCell[]): string {
@@ -197,8 +203,6 @@ export function listCells(cells: readonly IndexedCell[]): string {
   }
   return `${cells.length} cells: ${ranges.join(', ')}`;
 }
-
-const LISTED_IDS = 10;
 
 /** `--collect`: the finished cells into results.csv, summary and figures, as a local run writes them. */
 async function collectStep(study: StudyName, f: ExperimentCommandRequest): Promise<number> {

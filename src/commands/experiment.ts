@@ -6,7 +6,7 @@ import { progressBar } from './progress.js';
 import { printJsonSummary } from './json-summary.js';
 import { readCellSpec, resumableStep, type CellRecord } from '../experiment/cell-record.js';
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
-import { childCellRunner, jobPhaseReporter, phaseText } from '../experiment/child-runner.js';
+import { childCellRunner, jobPhaseReporter, phaseText, reportsProgress } from '../experiment/child-runner.js';
 import { estimateCells, estimateSweep, formatDuration } from '../experiment/estimate.js';
 import { sweepProgress } from '../experiment/sweep-progress.js';
 import { enumerateCells, oracleCacheDir, type StudyName } from '../experiment/grid.js';
@@ -37,12 +37,11 @@ async function runOneCell(f: ExperimentCommandRequest, dir: string): Promise<num
   return 0;
 }
 
-/** What the dry run says of a cell: done, resumed from a checkpoint, redone from scratch, or run. */
-function cellPlanLine(c: PlannedCell): string {
+/** What the dry run says of a cell: done, resumed from its checkpoint's step (`resumeFrom`), redone from scratch, or run. */
+function cellPlanLine(c: PlannedCell, resumeFrom: number | undefined): string {
   if (c.state.kind === 'done') return `  done   ${c.id}`;
   if (c.state.kind !== 'partial') return `  run    ${c.id}`;
-  const step = resumableStep(c.dir, c.spec);
-  return step !== null ? `  resume ${c.id} (from its checkpoint at step ${step})` : `  redo   ${c.id}`;
+  return resumeFrom !== undefined ? `  resume ${c.id} (from its checkpoint at step ${resumeFrom})` : `  redo   ${c.id}`;
 }
 
 /** `npm run experiment -- vp-vs-pbm [flags]`: the sweep, resumable, then its tables and figures. */
@@ -82,7 +81,7 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
       (e.recipe.convergence ? `; every cell costed at its ${e.recipe.steps}-step cap, an upper bound: cells stop earlier once their loss flattens)` : ')'),
   );
   if (f.dryRun) {
-    for (const c of plan.cells) console.log(cellPlanLine(c));
+    for (const c of plan.cells) console.log(cellPlanLine(c, resumed.get(c.id)));
     if (f.json) {
       printJsonSummary({ status: 'planned', out: e.out, cells: specs.length, done: plan.done.length, to_run: plan.toRun.length, estimate_seconds: estimate.wallSeconds, jobs });
     }
@@ -101,7 +100,7 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   const onPhase = (cell: PlannedCell, phase: CellPhase, done: number, total: number) => {
     phases.set(cell.id, phaseText(phase, done, total));
     work.report(cell.id, { phase, done, total });
-    if (phase !== 'train' || done % 100 === 0 || done === total) refresh();
+    if (reportsProgress(phase, done, total)) refresh();
   };
   if (jobs === 1) {
     const backend = await initBackend(f.backend ?? EXPERIMENT_DEFAULTS.backend, { threads: f.threads ?? defaultWasmThreads() });

@@ -22,7 +22,8 @@ import { cellRunConfig, cellSampler, cellScoreTaus } from './cell-settings.js';
 import { cellId, takesBandSwap, type CellSpec } from './grid.js';
 import { copyOracle, lookupOracle, publishOracle } from './oracle-cache.js';
 
-export type CellPhase = 'train' | 'model' | 'oracle' | 'score-error' | 'band-swap';
+export const CELL_PHASES = ['train', 'model', 'oracle', 'score-error', 'band-swap'] as const;
+export type CellPhase = (typeof CELL_PHASES)[number];
 
 export interface CellContext {
   /** The backend already initialised in this process, and its threads (recorded, not used). */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { moduleEntry } from '../platform/module-entry.js';
-import type { CellPhase } from './cell-job.js';
+import { CELL_PHASES, type CellPhase } from './cell-job.js';
 import { CELL_FILES, readCellRecord } from './cell-record.js';
 import type { CellRunner, PlannedCell } from './sweep.js';
 
@@ -27,8 +27,6 @@ export interface PhaseMessage {
   total: number;
 }
 
-const PHASES: readonly string[] = ['train', 'model', 'oracle', 'score-error', 'band-swap'] satisfies CellPhase[];
-
 /** A cell's phase for the sweep's bar and the job's log: "train 1200/20000", "band swap 3/6", "oracle". */
 export function phaseText(phase: CellPhase, done: number, total: number): string {
   return phase === 'train' ? `train ${done}/${total}` : phase === 'band-swap' ? `band swap ${done}/${total}` : phase;
@@ -36,6 +34,11 @@ export function phaseText(phase: CellPhase, done: number, total: number): string
 
 /** Training steps between a job's progress lines in its log. */
 const JOB_LOG_STEPS = 1000;
+
+/** Whether a phase report is worth passing on to the bar: every 100th training step, training's end, every later phase. */
+export function reportsProgress(phase: CellPhase, done: number, total: number): boolean {
+  return phase !== 'train' || done % 100 === 0 || done === total;
+}
 
 /**
  * The job's side: its cell's phases to the sweep over the IPC channel (every 100th training step,
@@ -49,7 +52,7 @@ export function jobPhaseReporter(startStep: number): (phase: CellPhase, done: nu
   return (phase, done, total) => {
     const text = phaseText(phase, done, total);
     if (text === lastSent) return;
-    if (phase !== 'train' || done % 100 === 0 || done === total) {
+    if (reportsProgress(phase, done, total)) {
       const message: PhaseMessage = { kind: 'phase', phase, done, total };
       process.send?.(message);
       lastSent = text;
@@ -64,7 +67,7 @@ export function jobPhaseReporter(startStep: number): (phase: CellPhase, done: nu
 
 function isPhaseMessage(m: unknown): m is PhaseMessage {
   const x = m as Partial<PhaseMessage> | null;
-  return typeof x === 'object' && x !== null && x.kind === 'phase' && PHASES.includes(x.phase as string) && Number.isFinite(x.done) && Number.isFinite(x.total);
+  return typeof x === 'object' && x !== null && x.kind === 'phase' && (CELL_PHASES as readonly string[]).includes(x.phase as string) && Number.isFinite(x.done) && Number.isFinite(x.total);
 }
 
 /** The last line of a job's log that says what went wrong. */
