@@ -243,8 +243,61 @@ const TAIL = 40;
 const TILT_SLOPE = 2;
 /** e^v overflows past ~709; inputs that would need such v are far outside any funnel. */
 const V_LIMIT = 700;
+/** Initial grids of more intervals than this have their window trimmed first (cheap next to the grid). */
+const TRIM_ABOVE = 256;
+/** Points of the scan for the higher of two modes of the log integrand. */
+const SCAN_POINTS = 33;
 /** Fewest intervals of the first, coarsest grid. */
 const MIN_INTERVALS = 32;
+
+/** The log integrand L tilted by the moments, and where its bounds come from (see `trimmedEdge`). */
+interface TiltedIntegrand {
+  m: number;
+  s2: number;
+  /** The reference point, and L(vRef) - TAIL: what lies below it is cut. */
+  vRef: number;
+  floor: number;
+  /** Where f peaks (-Infinity: f falls everywhere). */
+  vPeakF: number;
+  f(v: number): number;
+}
+
+/**
+ * Moves the window's edge `edge` towards vRef past every piece of v where the tilted log integrand
+ * is surely below the floor. The bounds in `window` hold f at sup f between m and vRef, which is
+ * loose far off the funnel (a point a poor network left at y_0 = -300 has m far below the mass and
+ * f there 10^5 below its peak): they give a window a thousand units of v wide for a posterior
+ * of std 0.04. Here, on a piece [p, q], the tilted log integrand is at most sup G + sup f, with
+ * G(v) = -(v - m)^2 / (2 s^2) + TILT_SLOPE |v - vRef| and f each unimodal (G peaks at m -+ TILT_SLOPE s^2
+ * on either side of vRef, f at v_f), so both sups are exact. The pieces double in width from vRef
+ * outwards; the edge moves in over the outermost pieces below the floor, up to the first that is not.
+ */
+function trimmedEdge(edge: number, vRef: number, width: number, at: TiltedIntegrand): number {
+  const { m, s2, floor, vPeakF } = at;
+  const clamp = (v: number, p: number, q: number) => Math.min(Math.max(v, p), q);
+  const g = (v: number) => (-0.5 * (v - m) ** 2) / s2 + TILT_SLOPE * Math.abs(v - vRef);
+  const bound = (p: number, q: number) => {
+    let gSup = -Infinity;
+    if (p <= vRef) gSup = g(clamp(m - TILT_SLOPE * s2, p, Math.min(q, vRef)));
+    if (q >= vRef) gSup = Math.max(gSup, g(clamp(m + TILT_SLOPE * s2, Math.max(p, vRef), q)));
+    return gSup + at.f(clamp(vPeakF, p, q));
+  };
+  const direction = Math.sign(edge - vRef);
+  if (direction === 0) return edge;
+  // Piece boundaries vRef + direction width (2^k - 1), k = 0, 1, ..., the last at the edge.
+  const ends: number[] = [vRef];
+  for (let k = 1; direction * (edge - ends[ends.length - 1]) > 0; k++) {
+    const next = vRef + direction * width * (2 ** k - 1);
+    ends.push(direction * (edge - next) > 0 ? next : edge);
+  }
+  let trimmed = edge;
+  for (let k = ends.length - 1; k > 0; k--) {
+    const [p, q] = direction > 0 ? [ends[k - 1], ends[k]] : [ends[k], ends[k - 1]];
+    if (!(bound(p, q) < floor)) break;
+    trimmed = ends[k - 1];
+  }
+  return trimmed;
+}
 
 interface GridIntegral {
   /** log E_{v ~ N(m, s^2)}[e^{f(v)}]. */
@@ -357,25 +410,46 @@ class VGrid {
     const supF = canPeak ? f(peakU) : f(b2);
 
     const start = Math.min(Math.max(m, -V_LIMIT), V_LIMIT);
-    let vRef = start;
-    const startSlope = slope(start);
-    if (startSlope !== 0) {
-      // Bracket a sign change of L' from + to -: towards v_f, or within s^2 (d-1)/2 below m,
-      // since f' >= -(d-1)/2 makes L'(m - s^2 (d-1)/2) >= 0.
-      let p = startSlope > 0 ? start : Math.max(start - s2 * h, -V_LIMIT);
-      let q = startSlope > 0 ? (canPeak ? Math.log((peakU - b2) / a2) : V_LIMIT) : start;
-      q = Math.min(Math.max(q, p), V_LIMIT);
+    const vPeakF = canPeak ? Math.min(Math.max(Math.log((peakU - b2) / a2), -V_LIMIT), V_LIMIT) : -Infinity;
+    // Bisection for a sign change of L' from + (at p) to - (at q).
+    const climb = (p: number, q: number) => {
       for (let iter = 0; iter < 80 && q - p > 0.01 * s; iter++) {
         const mid = 0.5 * (p + q);
         if (slope(mid) > 0) p = mid;
         else q = mid;
       }
-      vRef = 0.5 * (p + q);
+      return 0.5 * (p + q);
+    };
+    let vRef = start;
+    const startSlope = slope(start);
+    if (startSlope !== 0) {
+      // Bracket a sign change of L' from + to -: towards v_f, or within s^2 (d-1)/2 below m,
+      // since f' >= -(d-1)/2 makes L'(m - s^2 (d-1)/2) >= 0.
+      const p = startSlope > 0 ? start : Math.max(start - s2 * h, -V_LIMIT);
+      const q = startSlope > 0 ? (canPeak ? vPeakF : V_LIMIT) : start;
+      vRef = climb(p, Math.min(Math.max(q, p), V_LIMIT));
     }
     // Bisection need not climb: keep whichever of vRef and m is higher.
     let logRef = logIntegrand(vRef);
     const logAtStart = logIntegrand(start);
     if (logAtStart > logRef) [vRef, logRef] = [start, logAtStart];
+    // L has at most sup f (G <= 0). Far below that, L may have two modes, between m and v_f, and
+    // the one found may be the lower: a point far off the funnel. Scan between them for the higher,
+    // so the window's bounds below, all relative to L(vRef), stay tight.
+    if (canPeak && supF - logRef > TAIL) {
+      const [from, to] = start < vPeakF ? [start, vPeakF] : [vPeakF, start];
+      const step = (to - from) / (SCAN_POINTS - 1);
+      let best = -1;
+      for (let j = 0; j < SCAN_POINTS; j++) {
+        const value = logIntegrand(from + j * step);
+        if (value > logRef) [vRef, logRef, best] = [from + j * step, value, j];
+      }
+      if (best >= 0) {
+        const peak = climb(Math.max(vRef - step, from), Math.min(vRef + step, to));
+        const value = logIntegrand(peak);
+        if (value > logRef) [vRef, logRef] = [peak, value];
+      }
+    }
 
     const reach = (bound: number) => {
       const r = bound - logRef + TAIL + TILT_SLOPE * Math.abs(vRef - m);
@@ -388,18 +462,23 @@ class VGrid {
     const down = reach(vRef <= m || clamped ? supF : fAtM);
     let lo = Math.max(m - down, -V_LIMIT);
     let hi = Math.min(m + up, V_LIMIT);
-    if (!(hi - lo > 1e-3 * s)) {
-      // Centre beyond +-V_LIMIT (meaningless input): a finite window at the nearer end.
-      const width = Math.max(up + down, 20 * s);
-      [lo, hi] = m > 0 ? [V_LIMIT - width, V_LIMIT] : [-V_LIMIT, -V_LIMIT + width];
-    }
-
     // Curvature of L in z at vRef: 1 - s^2 f'', f'' = t (1 - t)(S / (2u) - h) - t^2 S / (2u).
     const u = uOf(vRef);
     const t = (u - b2) / u;
     const pressure = (0.5 * sumSq) / u;
     const curvature = 1 - s2 * (t * (1 - t) * (pressure - h) - t * t * pressure);
-    return { lo, hi, sharpness: Math.sqrt(Math.max(1, curvature)) };
+    const sharpness = Math.sqrt(Math.max(1, curvature));
+    if (!(hi - lo > 1e-3 * s)) {
+      // Centre beyond +-V_LIMIT (meaningless input): a finite window at the nearer end.
+      const width = Math.max(up + down, 20 * s);
+      [lo, hi] = m > 0 ? [V_LIMIT - width, V_LIMIT] : [-V_LIMIT, -V_LIMIT + width];
+    } else if (2 * ((hi - lo) / s) * sharpness > TRIM_ABOVE && lo <= vRef && vRef <= hi) {
+      const tilted = { m, s2, vRef, floor: logRef - TAIL, vPeakF, f: (v: number) => f(uOf(v)) };
+      // Pieces from the width of the posterior at vRef (std s / sharpness in v), doubling outwards.
+      lo = trimmedEdge(lo, vRef, s / sharpness, tilted);
+      hi = trimmedEdge(hi, vRef, s / sharpness, tilted);
+    }
+    return { lo, hi, sharpness };
   }
 
   /** Posterior moments of v, k = a e^v / u and c = e^v b^2 / u; centred second pass. */

@@ -336,3 +336,64 @@ describe('Neal funnel, d = 10', () => {
     expect(() => new NealFunnel({ dim: 1 })).toThrow(RangeError);
   });
 });
+
+describe('Neal funnel, d = 50, far off the funnel', () => {
+  // Where a poor network's reverse SDE leaves points a third of the way to the data: y_0 = -250,
+  // |y_i| = 80. m = E[v | y_0] sits near -350, the v-integrand's mass near v = 6, 0.03 wide,
+  // and the integrand has a second, far lower mode near m.
+  const dim = 50;
+  const path = { a: 2 / 3, b: Math.sqrt(2) / 3 };
+  const y = new Float64Array(dim).map((_, j) => (j === 0 ? -250 : j % 2 ? 80 : -80));
+
+  /** log p(y) and E[v | y], E[k(v) | y] (k = a e^v / u) by a fixed fine grid over v in [lo, hi]. */
+  function bruteForce(lo: number, hi: number, points: number) {
+    const h = (hi - lo) / (points - 1);
+    let sumSq = 0;
+    for (let j = 1; j < dim; j++) sumSq += y[j] ** 2;
+    const logTerms = new Float64Array(points);
+    for (let k = 0; k < points; k++) {
+      const v = lo + k * h;
+      const u = path.a ** 2 * Math.exp(v) + path.b ** 2;
+      logTerms[k] =
+        -0.5 * (LOG_2PI + Math.log(9) + (v * v) / 9) -
+        0.5 * (LOG_2PI + Math.log(path.b ** 2) + (y[0] - path.a * v) ** 2 / path.b ** 2) -
+        ((dim - 1) / 2) * (LOG_2PI + Math.log(u)) -
+        (0.5 * sumSq) / u;
+    }
+    const max = logTerms.reduce((acc, l) => Math.max(acc, l), -Infinity);
+    let total = 0;
+    let vSum = 0;
+    let kSum = 0;
+    logTerms.forEach((l, k) => {
+      const w = Math.exp(l - max);
+      const v = lo + k * h;
+      total += w;
+      vSum += w * v;
+      kSum += (w * path.a * Math.exp(v)) / (path.a ** 2 * Math.exp(v) + path.b ** 2);
+    });
+    return { logp: max + Math.log(total * h), meanV: vSum / total, meanK: kSum / total };
+  }
+
+  it('integrates within 1025 grid points and matches a brute-force integral', () => {
+    // Within 1025 points: a window sized by sup f around the second mode would span a thousand
+    // units of v, and such a grid would miss the mass entirely.
+    const target50 = new NealFunnel({ dim, maxGridPoints: 1025 });
+    const truth = bruteForce(-20, 20, 400_001);
+    const [logp] = target50.noisedLogDensity(y, path);
+    const mean = target50.posteriorMean(y, path);
+    const score = target50.noisedScore(y, path);
+    expect(truth.meanV).toBeGreaterThan(4);
+    expect(Math.abs(logp - truth.logp)).toBeLessThan(1e-9 * Math.abs(truth.logp));
+    expect(mean[0]).toBeCloseTo(truth.meanV, 8);
+    expect(mean[1] / y[1]).toBeCloseTo(truth.meanK, 10);
+    // Tweedie with the brute-force posterior mean.
+    expect(score[0]).toBeCloseTo((path.a * truth.meanV - y[0]) / path.b ** 2, 6);
+    expect(score[1]).toBeCloseTo((path.a * truth.meanK * y[1] - y[1]) / path.b ** 2, 8);
+  });
+
+  it('keeps the mass: the default grid agrees with the brute force over a window 200 units wide', () => {
+    const wide = bruteForce(-100, 100, 2_000_001);
+    const [logp] = new NealFunnel({ dim }).noisedLogDensity(y, path);
+    expect(Math.abs(logp - wide.logp)).toBeLessThan(1e-9 * Math.abs(wide.logp));
+  });
+});
