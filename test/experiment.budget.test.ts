@@ -11,7 +11,7 @@ import { chunkLosses } from '../src/experiment/cell-job.js';
 import { convergenceDecision, smoothedLosses } from '../src/experiment/convergence.js';
 import { enumerateCells, takesBandSwap, type CellSpec, type ConvergenceRule } from '../src/experiment/grid.js';
 import { cellRow, rowColumns, ROW_COLUMNS, type Row } from '../src/experiment/rows.js';
-import { estimateCell } from '../src/experiment/estimate.js';
+import { estimateCell, estimateSweep } from '../src/experiment/estimate.js';
 import { bandAverages, tauBands } from '../src/experiment/tau-bands.js';
 import { createProcess } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
@@ -69,6 +69,16 @@ describe('the budget study: grid and defaults', () => {
     expect(capped.train).toBeCloseTo(2 * half.train, 9);
     expect(capped.bandSwap).toBeGreaterThan(0);
     expect(estimateCell({ ...cell!, recipe: { ...cell!.recipe, bandSwap: { dims: [2], processes: ['pbm'] } } }, true).bandSwap).toBe(0);
+  });
+
+  it('expects a cell with a convergence rule to train a given share of its cap, and one without it all', () => {
+    const e = resolveExperiment('budget', request());
+    const [cell] = enumerateCells('budget', { ...e.axes, dims: [10], widths: [64], seeds: [0], targets: ['gmm'], processes: ['vp'] }, e.recipe);
+    const { train, total } = estimateCell(cell!, true);
+    expect(estimateSweep([cell!], 1, 2).wallSeconds).toBeCloseTo(total, 9);
+    expect(estimateSweep([cell!], 1, 2, 0.25).wallSeconds).toBeCloseTo(total - 0.75 * train, 9);
+    const { convergence: _, ...fixed } = cell!.recipe;
+    expect(estimateSweep([{ ...cell!, recipe: fixed }], 1, 2, 0.25).wallSeconds).toBeCloseTo(total, 9);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CellEstimate } from '../src/experiment/estimate.js';
-import { cellWorkDone, cellWorkTotal, sweepProgress } from '../src/experiment/sweep-progress.js';
+import { cellWorkDone, cellWorkTotal, meanStopShare, sweepProgress } from '../src/experiment/sweep-progress.js';
 
 /** Training `train` seconds at the cap of 100 updates, `rest` for each later phase, 1 for the start-up. */
 const estimate = (train: number, rest = 0): CellEstimate => ({ train, model: rest, oracle: rest, scoreError: rest, bandSwap: rest, total: train + 4 * rest + 1 });
@@ -53,6 +53,25 @@ describe('sweepProgress', () => {
     p.report('a', { phase: 'train', done: 75, total: 100 });
     // 25 done; left: 26 of a, 101 of b.
     expect(p.workDone()).toBeCloseTo(25 / (25 + 26 + 101), 12);
+  });
+  it('expects a cell that may stop early to stop where the ended ones did on average', () => {
+    const early = (train: number) => ({ ...cell(train), stopsEarly: true });
+    const p = sweepProgress(new Map([['a', early(100)], ['b', early(100)], ['fixed', cell(100)]]));
+    p.report('a', { phase: 'train', done: 40, total: 100 });
+    p.report('a', { phase: 'train', done: 40, total: 40 });
+    p.report('a', { phase: 'model', done: 0, total: 1 });
+    // Done 40; left: a's start-up, b at 40 of its cap and a start-up, all of the cell without a rule.
+    expect(p.workDone()).toBeCloseTo(40 / (40 + 1 + 41 + 101), 12);
+    // b past the expected stop: its training counts at least as far as it got.
+    p.report('b', { phase: 'train', done: 60, total: 100 });
+    expect(p.workDone()).toBeCloseTo(100 / (100 + 1 + 1 + 101), 12);
+  });
+  it('starts from the stop shares of the cells finished before this run', () => {
+    const p = sweepProgress(new Map([['b', { ...cell(100), stopsEarly: true }]]), new Map(), [0.2, 0.3]);
+    expect(meanStopShare([0.2, 0.3])).toBeCloseTo(0.25, 12);
+    expect(meanStopShare([])).toBe(1);
+    p.report('b', { phase: 'train', done: 10, total: 100 });
+    expect(p.workDone()).toBeCloseTo(10 / 26, 12);
   });
   it('ignores cells it was not given', () => {
     const p = sweepProgress(new Map([['a', cell(10)]]));

@@ -8,7 +8,7 @@ import { readCellSpec, resumableStep, type CellRecord } from '../experiment/cell
 import { runCell, type CellPhase } from '../experiment/cell-job.js';
 import { childCellRunner, jobPhaseReporter, phaseText, reportsProgress } from '../experiment/child-runner.js';
 import { estimateCells, estimateSweep, formatDuration } from '../experiment/estimate.js';
-import { sweepProgress } from '../experiment/sweep-progress.js';
+import { meanStopShare, sweepProgress } from '../experiment/sweep-progress.js';
 import { enumerateCells, oracleCacheDir, type StudyName } from '../experiment/grid.js';
 import { writeOutputs } from '../experiment/outputs.js';
 import { writeStudyOutputs } from '../experiment/study-outputs.js';
@@ -71,6 +71,11 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
       return step === null ? [] : [[c.id, step] as const];
     }),
   );
+  // Where the finished cells with a convergence rule stopped, as a share of their cap: what the rest are expected to train.
+  const endedShares = plan.done.flatMap((c) => {
+    const stop = c.state.kind === 'done' ? c.state.record.train.stop : undefined;
+    return stop ? [Math.min(stop.step, stop.cap) / stop.cap] : [];
+  });
   const resuming = resumed.size;
   const resumeNote = resuming > 0 ? ` (${resuming} from ${resuming === 1 ? 'its' : 'their'} last checkpoint)` : '';
   console.log(`experiment ${study}: ${specs.length} cells, ${plan.done.length} done, ${plan.toRun.length} to run${resumeNote}, in ${e.out}`);
@@ -80,10 +85,27 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
       `(${formatDuration(estimate.cellSeconds)} of cell time; cost model measured on a 2-core x86-64 CPU` +
       (e.recipe.convergence ? `; every cell costed at its ${e.recipe.steps}-step cap, an upper bound: cells stop earlier once their loss flattens)` : ')'),
   );
+  const stopShare = meanStopShare(endedShares);
+  const expected = e.recipe.convergence && endedShares.length > 0 ? estimateSweep(plan.toRun.map((c) => c.spec), jobs, cores, stopShare) : null;
+  if (expected) {
+    console.log(
+      `expected: ${formatDuration(expected.wallSeconds)} with ${jobs} job${jobs === 1 ? '' : 's'}, ` +
+        `if the cells left stop where the ${endedShares.length} finished ones did on average (${(100 * stopShare).toFixed(0)}% of the cap)`,
+    );
+  }
   if (f.dryRun) {
     for (const c of plan.cells) console.log(cellPlanLine(c, resumed.get(c.id)));
     if (f.json) {
-      printJsonSummary({ status: 'planned', out: e.out, cells: specs.length, done: plan.done.length, to_run: plan.toRun.length, estimate_seconds: estimate.wallSeconds, jobs });
+      printJsonSummary({
+        status: 'planned',
+        out: e.out,
+        cells: specs.length,
+        done: plan.done.length,
+        to_run: plan.toRun.length,
+        estimate_seconds: estimate.wallSeconds,
+        ...(expected ? { expected_seconds: expected.wallSeconds, expected_stop_share: stopShare } : {}),
+        jobs,
+      });
     }
     return 0;
   }
@@ -96,7 +118,11 @@ async function runSweepCommand(study: StudyName, f: ExperimentCommandRequest, lo
   let runner: CellRunner;
   const phases = new Map<string, string>();
   const estimates = estimateCells(plan.toRun.map((c) => c.spec));
-  const work = sweepProgress(new Map(plan.toRun.map((c, k) => [c.id, { estimate: estimates[k]!, cap: c.spec.recipe.steps }])), resumed);
+  const work = sweepProgress(
+    new Map(plan.toRun.map((c, k) => [c.id, { estimate: estimates[k]!, cap: c.spec.recipe.steps, stopsEarly: c.spec.recipe.convergence !== undefined }])),
+    resumed,
+    endedShares,
+  );
   const onPhase = (cell: PlannedCell, phase: CellPhase, done: number, total: number) => {
     phases.set(cell.id, phaseText(phase, done, total));
     work.report(cell.id, { phase, done, total });

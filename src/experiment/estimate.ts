@@ -113,9 +113,12 @@ export function estimateCells(specs: readonly CellSpec[]): CellEstimate[] {
   });
 }
 
-/** The cells in run order (see estimateCells). */
-export function estimateSweep(specs: readonly CellSpec[], jobs: number, cores: number): SweepEstimate {
-  const times = estimateCells(specs).map((e) => e.total);
+/**
+ * The cells in run order (see estimateCells). `stopShare`: the part of its step cap a cell with a
+ * convergence rule is expected to train (1: all of it, an upper bound).
+ */
+export function estimateSweep(specs: readonly CellSpec[], jobs: number, cores: number, stopShare = 1): SweepEstimate {
+  const times = estimateCells(specs).map((e, k) => (specs[k]!.recipe.convergence ? e.total - e.train * (1 - stopShare) : e.total));
   const parallel = Math.max(1, Math.min(jobs, times.length));
   const slowdown = parallel > 1 ? COST.parallelSlowdown * Math.max(1, parallel / cores) : 1;
   // Greedy: each cell goes to the job that frees up first, as the sweep hands them out.
