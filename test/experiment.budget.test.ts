@@ -6,13 +6,14 @@ import { resolveExperiment } from '../src/commands/experiment-setup.js';
 import type { ExperimentCommandRequest } from '../src/commands/experiment-request.js';
 import { BUDGET_DEFAULTS, BUDGET_THRESHOLDS } from '../src/config/budget-defaults.js';
 import { UsageError } from '../src/errors.js';
-import { bandSwapMarkdown, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread } from '../src/experiment/budget-outputs.js';
+import { bandSwapMarkdown, budgetCharts, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread } from '../src/experiment/budget-outputs.js';
 import { chunkLosses } from '../src/experiment/cell-job.js';
 import { convergenceDecision, smoothedLosses } from '../src/experiment/convergence.js';
 import { enumerateCells, takesBandSwap, type CellSpec, type ConvergenceRule } from '../src/experiment/grid.js';
 import { cellRow, rowColumns, ROW_COLUMNS, type Row } from '../src/experiment/rows.js';
 import { estimateCell, estimateSweep } from '../src/experiment/estimate.js';
 import { bandAverages, tauBands } from '../src/experiment/tau-bands.js';
+import { lineData } from '../src/plot/line-data.js';
 import { createProcess } from '../src/process/index.js';
 import { Rng } from '../src/rng.js';
 import { bandSwapScore } from '../src/sampler/band-swap.js';
@@ -151,6 +152,28 @@ describe('tau bands and the budget columns', () => {
     // A vp-vs-pbm row keeps results.csv's columns as they were.
     expect(rowColumns([cellRow(syntheticRecord({ ...spec, study: 'vp-vs-pbm' }))])).toEqual(ROW_COLUMNS);
     expect(bandSwapMarkdown([row])).toContain('exact in near_prior');
+  });
+
+  it('keeps every process and style in each chart, so colours and dashes mean the same in all', () => {
+    const spec: CellSpec = { study: 'budget', key: { target: 'gmm', dim: 2, process: 'vp', width: 8, seed: 0 }, recipe: TEST_RECIPE };
+    const vp = syntheticRecord(spec, 1);
+    // VP's MMD^2 estimates at or below 0 (at the floor): no point to draw on a log axis.
+    const vpAtFloor = { ...vp, model: { ...vp.model, metrics: { ...vp.model.metrics, mmd: -0.001 } }, oracle: { ...vp.oracle, metrics: { ...vp.oracle.metrics, mmd: -0.002 } } };
+    const pbm = syntheticRecord({ ...spec, key: { ...spec.key, process: 'pbm' } }, 2);
+    const charts = budgetCharts([cellRow(vpAtFloor), cellRow(pbm)]);
+    const mmd = charts.find((c) => c.title.includes('MMD'))!;
+    expect(mmd.series.map((s) => [s.label, s.style, s.x.length])).toEqual([
+      ['VP', 'network', 0],
+      ['VP', 'oracle', 0],
+      ['PBM', 'network', 1],
+      ['PBM', 'oracle', 1],
+    ]);
+    const { seriesOrder, styleOrder } = lineData(mmd);
+    expect(seriesOrder).toEqual(['VP', 'PBM']);
+    expect(styleOrder).toEqual(['network', 'oracle']);
+    // A chart with no point at all is left out.
+    const bothAtFloor = { ...pbm, model: vpAtFloor.model, oracle: vpAtFloor.oracle };
+    expect(budgetCharts([cellRow(vpAtFloor), cellRow(bothAtFloor)]).some((c) => c.title.includes('MMD'))).toBe(false);
   });
 
   it('draws the loss curves the rule read, one line per width, at the chunk ends', () => {

@@ -170,14 +170,15 @@ export function budgetCharts(rows: readonly Row[]): LineChartOptions[] {
           yLabel: `log10 ${LABEL[q]}, mean over seeds${q === 'mmd' ? ' (<= 0 left out)' : ''}`,
           legendTitle: 'process',
           xScale: 'log',
-          series: series.filter((s) => s.x.length > 0),
+          // Series without points stay: colours and dashes keep their meaning from chart to chart.
+          series,
           width: 300,
           height: 200,
         });
       }
     }
   }
-  return charts.filter((c) => c.series.length > 0);
+  return charts.filter((c) => c.series.some((s) => s.x.length > 0));
 }
 
 /**
