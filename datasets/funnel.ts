@@ -243,6 +243,12 @@ const TAIL = 40;
 const TILT_SLOPE = 2;
 /** e^v overflows past ~709; inputs that would need such v are far outside any funnel. */
 const V_LIMIT = 700;
+/**
+ * Below -V_LIMIT, e^v < 1e-304 is nothing next to b^2: u = b^2 and f is flat. Nothing overflows
+ * there, so the window may reach far lower (a poor network's reverse SDE leaves states with
+ * m = E[v | y_0] near -900); this floor only keeps (v - m)^2 finite for absurd input.
+ */
+const V_FLOOR = -1e6;
 /** Initial grids of more intervals than this have their window trimmed first (cheap next to the grid). */
 const TRIM_ABOVE = 256;
 /** Points of the scan for the higher of two modes of the log integrand. */
@@ -409,8 +415,8 @@ class VGrid {
     const canPeak = a2 > 0 && peakU > b2;
     const supF = canPeak ? f(peakU) : f(b2);
 
-    const start = Math.min(Math.max(m, -V_LIMIT), V_LIMIT);
-    const vPeakF = canPeak ? Math.min(Math.max(Math.log((peakU - b2) / a2), -V_LIMIT), V_LIMIT) : -Infinity;
+    const start = Math.min(Math.max(m, V_FLOOR), V_LIMIT);
+    const vPeakF = canPeak ? Math.min(Math.max(Math.log((peakU - b2) / a2), V_FLOOR), V_LIMIT) : -Infinity;
     // Bisection for a sign change of L' from + (at p) to - (at q).
     const climb = (p: number, q: number) => {
       for (let iter = 0; iter < 80 && q - p > 0.01 * s; iter++) {
@@ -425,7 +431,7 @@ class VGrid {
     if (startSlope !== 0) {
       // Bracket a sign change of L' from + to -: towards v_f, or within s^2 (d-1)/2 below m,
       // since f' >= -(d-1)/2 makes L'(m - s^2 (d-1)/2) >= 0.
-      const p = startSlope > 0 ? start : Math.max(start - s2 * h, -V_LIMIT);
+      const p = startSlope > 0 ? start : Math.max(start - s2 * h, V_FLOOR);
       const q = startSlope > 0 ? (canPeak ? vPeakF : V_LIMIT) : start;
       vRef = climb(p, Math.min(Math.max(q, p), V_LIMIT));
     }
@@ -460,7 +466,7 @@ class VGrid {
     const fAtM = f(uOf(start));
     const up = reach(vRef >= m || clamped ? supF : fAtM);
     const down = reach(vRef <= m || clamped ? supF : fAtM);
-    let lo = Math.max(m - down, -V_LIMIT);
+    let lo = Math.max(m - down, V_FLOOR);
     let hi = Math.min(m + up, V_LIMIT);
     // Curvature of L in z at vRef: 1 - s^2 f'', f'' = t (1 - t)(S / (2u) - h) - t^2 S / (2u).
     const u = uOf(vRef);
@@ -469,9 +475,9 @@ class VGrid {
     const curvature = 1 - s2 * (t * (1 - t) * (pressure - h) - t * t * pressure);
     const sharpness = Math.sqrt(Math.max(1, curvature));
     if (!(hi - lo > 1e-3 * s)) {
-      // Centre beyond +-V_LIMIT (meaningless input): a finite window at the nearer end.
+      // Centre beyond V_LIMIT or V_FLOOR (meaningless input): a finite window at the nearer end.
       const width = Math.max(up + down, 20 * s);
-      [lo, hi] = m > 0 ? [V_LIMIT - width, V_LIMIT] : [-V_LIMIT, -V_LIMIT + width];
+      [lo, hi] = m > 0 ? [V_LIMIT - width, V_LIMIT] : [V_FLOOR, V_FLOOR + width];
     } else if (2 * ((hi - lo) / s) * sharpness > TRIM_ABOVE && lo <= vRef && vRef <= hi) {
       const tilted = { m, s2, vRef, floor: logRef - TAIL, vPeakF, f: (v: number) => f(uOf(v)) };
       // Pieces from the width of the posterior at vRef (std s / sharpness in v), doubling outwards.
@@ -539,17 +545,20 @@ class VGrid {
     const start = this.count;
     const end = start + n;
     const growth = Math.exp(s * step);
-    let ev = Math.exp(this.centre + s * zFirst);
+    // e^v by one multiplication per point; 0 below -V_LIMIT (see V_FLOOR), and computed afresh
+    // where the grid climbs past it (an underflowed start would otherwise stay 0).
+    let ev = 0;
     let maxLog = this.maxLog;
     for (let j = start; j < end; j++) {
       const z = zFirst + (j - start) * step;
+      const v = this.centre + s * z;
+      ev = v <= -V_LIMIT ? 0 : ev > 0 ? ev * growth : Math.exp(v);
       const inverseU = 1 / (a2 * ev + b2);
       const logWeight = -0.5 * z * z + h * Math.log(inverseU) - 0.5 * sumSq * inverseU;
       this.z[j] = z;
       this.logWeight[j] = logWeight;
       this.inverseU[j] = inverseU;
       if (logWeight > maxLog) maxLog = logWeight;
-      ev *= growth;
     }
     if (maxLog > this.maxLog) {
       // Rescale the old sums to the new maximum (log-sum-exp).

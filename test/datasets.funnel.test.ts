@@ -391,6 +391,20 @@ describe('Neal funnel, d = 50, far off the funnel', () => {
     expect(score[1]).toBeCloseTo((path.a * truth.meanK * y[1] - y[1]) / path.b ** 2, 8);
   });
 
+  it('where m = E[v | y_0] is far below -700, e^v vanishes next to b^2: N(y_0; 0, 9 a^2 + b^2) prod N(y_i; 0, b^2)', () => {
+    // y_0 = -1000: m ~ -1420, every v of the posterior's mass has u = b^2 to 1e-300.
+    const far = new Float64Array(dim).map((_, j) => (j === 0 ? -1000 : j % 2 ? 60 : -60));
+    const target50 = new NealFunnel({ dim, maxGridPoints: 1025 });
+    const b2 = path.b ** 2;
+    const y0Variance = 9 * path.a ** 2 + b2;
+    let logp = -0.5 * (LOG_2PI + Math.log(y0Variance) + far[0] ** 2 / y0Variance);
+    for (let j = 1; j < dim; j++) logp += -0.5 * (LOG_2PI + Math.log(b2) + far[j] ** 2 / b2);
+    expect(target50.noisedLogDensity(far, path)[0]).toBeCloseTo(logp, 6);
+    const score = target50.noisedScore(far, path);
+    expect(score[0]).toBeCloseTo(-far[0] / y0Variance, 8);
+    for (let j = 1; j < dim; j++) expect(score[j]).toBeCloseTo(-far[j] / b2, 8);
+  });
+
   it('keeps the mass: the default grid agrees with the brute force over a window 200 units wide', () => {
     const wide = bruteForce(-100, 100, 2_000_001);
     const [logp] = new NealFunnel({ dim }).noisedLogDensity(y, path);
