@@ -57,6 +57,39 @@ function exactDerivatives(x: Float64Array): { gradient: Float64Array; laplacian:
   return { gradient, laplacian: -1 / 9 - 0.5 * sumSq * decay - (d - 1) * decay };
 }
 
+/**
+ * log p(y), E[v | y] and E[k(v) | y] (k = a e^v / u) by a fixed fine grid of `points` over v in
+ * [lo, hi]: p(v) p(y_0 | v) prod_i p(y_i | v) on the grid, then log-sum-exp.
+ */
+function bruteForce(y: Float64Array, path: PathCoefficients, lo: number, hi: number, points: number) {
+  const dim = y.length;
+  const h = (hi - lo) / (points - 1);
+  let sumSq = 0;
+  for (let j = 1; j < dim; j++) sumSq += y[j] ** 2;
+  const logTerms = new Float64Array(points);
+  for (let k = 0; k < points; k++) {
+    const v = lo + k * h;
+    const u = path.a ** 2 * Math.exp(v) + path.b ** 2;
+    logTerms[k] =
+      -0.5 * (LOG_2PI + Math.log(9) + (v * v) / 9) -
+      0.5 * (LOG_2PI + Math.log(path.b ** 2) + (y[0] - path.a * v) ** 2 / path.b ** 2) -
+      ((dim - 1) / 2) * (LOG_2PI + Math.log(u)) -
+      (0.5 * sumSq) / u;
+  }
+  const max = logTerms.reduce((acc, l) => Math.max(acc, l), -Infinity);
+  let total = 0;
+  let vSum = 0;
+  let kSum = 0;
+  logTerms.forEach((l, k) => {
+    const w = Math.exp(l - max);
+    const v = lo + k * h;
+    total += w;
+    vSum += w * v;
+    kSum += (w * path.a * Math.exp(v)) / (path.a ** 2 * Math.exp(v) + path.b ** 2);
+  });
+  return { logp: max + Math.log(total * h), meanV: vSum / total, meanK: kSum / total };
+}
+
 describe('Neal funnel, d = 10', () => {
   it('noisedScore is the gradient of noisedLogDensity (central differences)', () => {
     LEVELS.forEach((path, level) => {
@@ -214,34 +247,10 @@ describe('Neal funnel, d = 10', () => {
     const x = testPoints(path, 800, 4);
     const logp = target.noisedLogDensity(x, path);
     const mean = target.posteriorMean(x, path);
-    const points = 400_001;
-    const [lo, hi] = [-40, 40];
-    const h = (hi - lo) / (points - 1);
     for (let i = 0; i < x.length / d; i++) {
-      const y = row(x, i);
-      let sumSq = 0;
-      for (let j = 1; j < d; j++) sumSq += y[j] ** 2;
-      // log of p(v) p(y_0 | v) prod_i p(y_i | v) on the grid, then log-sum-exp.
-      const logTerms = new Float64Array(points);
-      for (let k = 0; k < points; k++) {
-        const v = lo + k * h;
-        const u = path.a ** 2 * Math.exp(v) + path.b ** 2;
-        logTerms[k] =
-          -0.5 * (LOG_2PI + Math.log(9) + (v * v) / 9) -
-          0.5 * (LOG_2PI + Math.log(path.b ** 2) + (y[0] - path.a * v) ** 2 / path.b ** 2) -
-          ((d - 1) / 2) * (LOG_2PI + Math.log(u)) -
-          (0.5 * sumSq) / u;
-      }
-      const max = logTerms.reduce((acc, l) => Math.max(acc, l), -Infinity);
-      let total = 0;
-      let vSum = 0;
-      logTerms.forEach((l, k) => {
-        const w = Math.exp(l - max);
-        total += w;
-        vSum += w * (lo + k * h);
-      });
-      expect(logp[i]).toBeCloseTo(max + Math.log(total * h), 9);
-      expect(mean[i * d]).toBeCloseTo(vSum / total, 9);
+      const truth = bruteForce(row(x, i), path, -40, 40, 400_001);
+      expect(logp[i]).toBeCloseTo(truth.logp, 9);
+      expect(mean[i * d]).toBeCloseTo(truth.meanV, 9);
     }
   });
 
@@ -345,40 +354,11 @@ describe('Neal funnel, d = 50, far off the funnel', () => {
   const path = { a: 2 / 3, b: Math.sqrt(2) / 3 };
   const y = new Float64Array(dim).map((_, j) => (j === 0 ? -250 : j % 2 ? 80 : -80));
 
-  /** log p(y) and E[v | y], E[k(v) | y] (k = a e^v / u) by a fixed fine grid over v in [lo, hi]. */
-  function bruteForce(lo: number, hi: number, points: number) {
-    const h = (hi - lo) / (points - 1);
-    let sumSq = 0;
-    for (let j = 1; j < dim; j++) sumSq += y[j] ** 2;
-    const logTerms = new Float64Array(points);
-    for (let k = 0; k < points; k++) {
-      const v = lo + k * h;
-      const u = path.a ** 2 * Math.exp(v) + path.b ** 2;
-      logTerms[k] =
-        -0.5 * (LOG_2PI + Math.log(9) + (v * v) / 9) -
-        0.5 * (LOG_2PI + Math.log(path.b ** 2) + (y[0] - path.a * v) ** 2 / path.b ** 2) -
-        ((dim - 1) / 2) * (LOG_2PI + Math.log(u)) -
-        (0.5 * sumSq) / u;
-    }
-    const max = logTerms.reduce((acc, l) => Math.max(acc, l), -Infinity);
-    let total = 0;
-    let vSum = 0;
-    let kSum = 0;
-    logTerms.forEach((l, k) => {
-      const w = Math.exp(l - max);
-      const v = lo + k * h;
-      total += w;
-      vSum += w * v;
-      kSum += (w * path.a * Math.exp(v)) / (path.a ** 2 * Math.exp(v) + path.b ** 2);
-    });
-    return { logp: max + Math.log(total * h), meanV: vSum / total, meanK: kSum / total };
-  }
-
   it('integrates within 1025 grid points and matches a brute-force integral', () => {
     // Within 1025 points: a window sized by sup f around the second mode would span a thousand
     // units of v, and such a grid would miss the mass entirely.
     const target50 = new NealFunnel({ dim, maxGridPoints: 1025 });
-    const truth = bruteForce(-20, 20, 400_001);
+    const truth = bruteForce(y, path, -20, 20, 400_001);
     const [logp] = target50.noisedLogDensity(y, path);
     const mean = target50.posteriorMean(y, path);
     const score = target50.noisedScore(y, path);
@@ -406,7 +386,7 @@ describe('Neal funnel, d = 50, far off the funnel', () => {
   });
 
   it('keeps the mass: the default grid agrees with the brute force over a window 200 units wide', () => {
-    const wide = bruteForce(-100, 100, 2_000_001);
+    const wide = bruteForce(y, path, -100, 100, 2_000_001);
     const [logp] = new NealFunnel({ dim }).noisedLogDensity(y, path);
     expect(Math.abs(logp - wide.logp)).toBeLessThan(1e-9 * Math.abs(wide.logp));
   });
