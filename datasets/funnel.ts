@@ -241,14 +241,14 @@ export const FUNNEL_TARGET = defineTarget({
 const TAIL = 40;
 /** Largest log-slope in v of the tilts the moments use (k(v)^2 ~ e^{2v}); it widens the window. */
 const TILT_SLOPE = 2;
-/** e^v overflows past ~709; inputs that would need such v are far outside any funnel. */
-const V_LIMIT = 700;
 /**
- * Below -V_LIMIT, e^v < 1e-304 is nothing next to b^2: u = b^2 and f is flat. Nothing overflows
- * there, so the window may reach far lower (a poor network's reverse SDE leaves states with
- * m = E[v | y_0] near -900); this floor only keeps (v - m)^2 finite for absurd input.
+ * e^v overflows past ~709: above V_LIMIT, u = a^2 e^v + b^2 is handled in logs; below -V_LIMIT,
+ * e^v < 1e-304 is nothing next to b^2 and u = b^2. A poor network's reverse SDE leaves states
+ * with m = E[v | y_0] near -900 or +400, so the window may reach far past +-V_LIMIT; V_RANGE
+ * only keeps (v - m)^2 finite for absurd input.
  */
-const V_FLOOR = -1e6;
+const V_LIMIT = 700;
+const V_RANGE = 1e6;
 /** Initial grids of more intervals than this have their window trimmed first (cheap next to the grid). */
 const TRIM_ABOVE = 256;
 /** Points of the scan for the higher of two modes of the log integrand. */
@@ -403,20 +403,26 @@ class VGrid {
     const { a2, b2, s } = level;
     const s2 = s * s;
     const h = this.halfRest;
-    const uOf = (v: number) => a2 * Math.exp(v) + b2;
-    const f = (u: number) => -h * Math.log(u) - (0.5 * sumSq) / u;
-    const logIntegrand = (v: number) => (-0.5 * (v - m) ** 2) / s2 + f(uOf(v));
+    const logA2 = Math.log(a2); // -Infinity at a = 0: u = b^2
+    const logB2 = Math.log(b2);
+    // log u = log(a^2 e^v + b^2), with no overflow at large v.
+    const logUOf = (v: number) => {
+      const x = v + logA2;
+      return x > logB2 ? x + Math.log1p(Math.exp(logB2 - x)) : logB2 + Math.log1p(Math.exp(x - logB2));
+    };
+    const f = (logU: number) => -h * logU - 0.5 * sumSq * Math.exp(-logU);
+    const logIntegrand = (v: number) => (-0.5 * (v - m) ** 2) / s2 + f(logUOf(v));
     // L'(v) = -(v - m) / s^2 + t (S / (2u) - h), t = a^2 e^v / u in [0, 1).
     const slope = (v: number) => {
-      const u = uOf(v);
-      return -(v - m) / s2 + ((u - b2) / u) * ((0.5 * sumSq) / u - h);
+      const logU = logUOf(v);
+      return -(v - m) / s2 + Math.exp(v + logA2 - logU) * (0.5 * sumSq * Math.exp(-logU) - h);
     };
     const peakU = sumSq / (2 * h);
     const canPeak = a2 > 0 && peakU > b2;
-    const supF = canPeak ? f(peakU) : f(b2);
+    const supF = canPeak ? f(Math.log(peakU)) : f(logB2);
 
-    const start = Math.min(Math.max(m, V_FLOOR), V_LIMIT);
-    const vPeakF = canPeak ? Math.min(Math.max(Math.log((peakU - b2) / a2), V_FLOOR), V_LIMIT) : -Infinity;
+    const start = Math.min(Math.max(m, -V_RANGE), V_RANGE);
+    const vPeakF = canPeak ? Math.min(Math.max(Math.log((peakU - b2) / a2), -V_RANGE), V_RANGE) : -Infinity;
     // Bisection for a sign change of L' from + (at p) to - (at q).
     const climb = (p: number, q: number) => {
       for (let iter = 0; iter < 80 && q - p > 0.01 * s; iter++) {
@@ -431,9 +437,9 @@ class VGrid {
     if (startSlope !== 0) {
       // Bracket a sign change of L' from + to -: towards v_f, or within s^2 (d-1)/2 below m,
       // since f' >= -(d-1)/2 makes L'(m - s^2 (d-1)/2) >= 0.
-      const p = startSlope > 0 ? start : Math.max(start - s2 * h, V_FLOOR);
-      const q = startSlope > 0 ? (canPeak ? vPeakF : V_LIMIT) : start;
-      vRef = climb(p, Math.min(Math.max(q, p), V_LIMIT));
+      const p = startSlope > 0 ? start : Math.max(start - s2 * h, -V_RANGE);
+      const q = startSlope > 0 ? (canPeak ? vPeakF : V_RANGE) : start;
+      vRef = climb(p, Math.min(Math.max(q, p), V_RANGE));
     }
     // Bisection need not climb: keep whichever of vRef and m is higher.
     let logRef = logIntegrand(vRef);
@@ -463,23 +469,23 @@ class VGrid {
       return disc > 0 ? TILT_SLOPE * s2 + Math.sqrt(disc) : 0;
     };
     const clamped = start !== m;
-    const fAtM = f(uOf(start));
+    const fAtM = f(logUOf(start));
     const up = reach(vRef >= m || clamped ? supF : fAtM);
     const down = reach(vRef <= m || clamped ? supF : fAtM);
-    let lo = Math.max(m - down, V_FLOOR);
-    let hi = Math.min(m + up, V_LIMIT);
+    let lo = Math.max(m - down, -V_RANGE);
+    let hi = Math.min(m + up, V_RANGE);
     // Curvature of L in z at vRef: 1 - s^2 f'', f'' = t (1 - t)(S / (2u) - h) - t^2 S / (2u).
-    const u = uOf(vRef);
-    const t = (u - b2) / u;
-    const pressure = (0.5 * sumSq) / u;
+    const logU = logUOf(vRef);
+    const t = Math.exp(vRef + logA2 - logU);
+    const pressure = 0.5 * sumSq * Math.exp(-logU);
     const curvature = 1 - s2 * (t * (1 - t) * (pressure - h) - t * t * pressure);
     const sharpness = Math.sqrt(Math.max(1, curvature));
     if (!(hi - lo > 1e-3 * s)) {
-      // Centre beyond V_LIMIT or V_FLOOR (meaningless input): a finite window at the nearer end.
+      // Centre beyond +-V_RANGE (meaningless input): a finite window at the nearer end.
       const width = Math.max(up + down, 20 * s);
-      [lo, hi] = m > 0 ? [V_LIMIT - width, V_LIMIT] : [V_FLOOR, V_FLOOR + width];
+      [lo, hi] = m > 0 ? [V_RANGE - width, V_RANGE] : [-V_RANGE, -V_RANGE + width];
     } else if (2 * ((hi - lo) / s) * sharpness > TRIM_ABOVE && lo <= vRef && vRef <= hi) {
-      const tilted = { m, s2, vRef, floor: logRef - TAIL, vPeakF, f: (v: number) => f(uOf(v)) };
+      const tilted = { m, s2, vRef, floor: logRef - TAIL, vPeakF, f: (v: number) => f(logUOf(v)) };
       // Pieces from the width of the posterior at vRef (std s / sharpness in v), doubling outwards.
       lo = trimmedEdge(lo, vRef, s / sharpness, tilted);
       hi = trimmedEdge(hi, vRef, s / sharpness, tilted);
@@ -500,11 +506,13 @@ class VGrid {
     for (let j = 0; j < this.count; j++) {
       const weight = Math.exp(this.logWeight[j] - this.maxLog);
       const v = this.centre + s * this.z[j];
-      const k = a === 0 ? 0 : Math.exp(logA + v) * this.inverseU[j];
+      // Above V_LIMIT (a > 0 there), e^v overflows: k = 1 / (a + b^2 e^-v / a), c = b^2 k / a.
+      const far = v > V_LIMIT && a > 0;
+      const k = a === 0 ? 0 : far ? 1 / (a + (b2 * Math.exp(-v)) / a) : Math.exp(logA + v) * this.inverseU[j];
       total += weight;
       zSum += weight * this.z[j];
       kSum += weight * k;
-      cSum += weight * Math.exp(v) * b2 * this.inverseU[j];
+      cSum += weight * (far ? (b2 * k) / a : Math.exp(v) * b2 * this.inverseU[j]);
       this.logWeight[j] = weight;
       this.inverseU[j] = k;
     }
@@ -545,16 +553,26 @@ class VGrid {
     const start = this.count;
     const end = start + n;
     const growth = Math.exp(s * step);
-    // e^v by one multiplication per point; 0 below -V_LIMIT (see V_FLOOR), and computed afresh
-    // where the grid climbs past it (an underflowed start would otherwise stay 0).
+    const logA2 = Math.log(a2);
+    // e^v by one multiplication per point; 0 below -V_LIMIT (and where a = 0: u = b^2), computed
+    // afresh where the grid climbs past -V_LIMIT (an underflowed start would otherwise stay 0).
     let ev = 0;
     let maxLog = this.maxLog;
     for (let j = start; j < end; j++) {
       const z = zFirst + (j - start) * step;
       const v = this.centre + s * z;
-      ev = v <= -V_LIMIT ? 0 : ev > 0 ? ev * growth : Math.exp(v);
-      const inverseU = 1 / (a2 * ev + b2);
-      const logWeight = -0.5 * z * z + h * Math.log(inverseU) - 0.5 * sumSq * inverseU;
+      ev = v <= -V_LIMIT || a2 === 0 ? 0 : ev > 0 ? ev * growth : Math.exp(v);
+      let inverseU: number;
+      let logInverseU: number;
+      if (v > V_LIMIT && a2 > 0) {
+        // a^2 e^v overflows: log u = v + log a^2 + log(1 + b^2 e^-v / a^2).
+        logInverseU = -(v + logA2 + Math.log1p(b2 * Math.exp(-v - logA2)));
+        inverseU = Math.exp(logInverseU);
+      } else {
+        inverseU = 1 / (a2 * ev + b2);
+        logInverseU = Math.log(inverseU);
+      }
+      const logWeight = -0.5 * z * z + h * logInverseU - 0.5 * sumSq * inverseU;
       this.z[j] = z;
       this.logWeight[j] = logWeight;
       this.inverseU[j] = inverseU;

@@ -385,6 +385,27 @@ describe('Neal funnel, d = 50, far off the funnel', () => {
     for (let j = 1; j < dim; j++) expect(score[j]).toBeCloseTo(-far[j] / b2, 8);
   });
 
+  it('where m is far above +700, u = a^2 e^v: v | y ~ N(m - h s^2, s^2) and a closed-form log-density', () => {
+    // y_0 = 1500: m ~ 2130, where e^v overflows; f = -h (v + log a^2), the S / (2u) term is e^-2000.
+    const far = new Float64Array(dim).map((_, j) => (j === 0 ? 1500 : j % 2 ? 60 : -60));
+    const target50 = new NealFunnel({ dim, maxGridPoints: 1025 });
+    const [a2, b2, h] = [path.a ** 2, path.b ** 2, (dim - 1) / 2];
+    const y0Variance = 9 * a2 + b2;
+    const m = (9 * path.a * far[0]) / y0Variance;
+    const s = (3 * path.b) / Math.sqrt(y0Variance);
+    const logMeanExpF = -h * Math.log(a2) - h * m + (h * h * s * s) / 2;
+    const logp = -0.5 * (LOG_2PI + Math.log(y0Variance) + far[0] ** 2 / y0Variance) - h * LOG_2PI + logMeanExpF;
+    expect(target50.noisedLogDensity(far, path)[0]).toBeCloseTo(logp, 6);
+    const score = target50.noisedScore(far, path);
+    // score_0 = -y_0 / (9 a^2 + b^2) + (a s / b^2) E[z], E[z] = -h s; score_i = -y_i E[1/u] ~ 0.
+    expect(score[0]).toBeCloseTo(-far[0] / y0Variance - (path.a * s * h * s) / b2, 8);
+    for (let j = 1; j < dim; j++) expect(Math.abs(score[j])).toBeLessThan(1e-300);
+    const mean = target50.posteriorMean(far, path);
+    expect(mean[0]).toBeCloseTo(m - h * s * s, 8);
+    // E[x0_i | y] = E[k] y_i with k = a e^v / u = 1 / a here.
+    expect(mean[1]).toBeCloseTo(far[1] / path.a, 8);
+  });
+
   it('keeps the mass: the default grid agrees with the brute force over a window 200 units wide', () => {
     const wide = bruteForce(y, path, -100, 100, 2_000_001);
     const [logp] = new NealFunnel({ dim }).noisedLogDensity(y, path);
