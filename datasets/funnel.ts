@@ -332,7 +332,8 @@ interface PosteriorMoments {
  * grid over the prior would need a spacing below b there).
  *
  * Window: bounds on f give a range of v outside which every integrand is below e^-TAIL of
- * its maximum, wherever y is (see `window`).
+ * its maximum, wherever y is (see `window`); far off the funnel, where those bounds are
+ * loose, exact bounds on pieces of v trim it to the posterior's mass (`trimmedEdge`).
  *
  * Spacing: trapezoid sums of a smooth integrand that vanishes at both ends converge
  * geometrically, so the grid halves its spacing (reusing the old points) until the
