@@ -6,7 +6,7 @@ import { resolveExperiment } from '../src/commands/experiment-setup.js';
 import type { ExperimentCommandRequest } from '../src/commands/experiment-request.js';
 import { BUDGET_DEFAULTS, BUDGET_THRESHOLDS } from '../src/config/budget-defaults.js';
 import { UsageError } from '../src/errors.js';
-import { bandSwapMarkdown, budgetCharts, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread } from '../src/experiment/budget-outputs.js';
+import { bandSwapMarkdown, budgetCharts, computeMarkdown, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread } from '../src/experiment/budget-outputs.js';
 import { chunkLosses } from '../src/experiment/cell-job.js';
 import { convergenceDecision, smoothedLosses } from '../src/experiment/convergence.js';
 import { enumerateCells, takesBandSwap, type CellSpec, type ConvergenceRule } from '../src/experiment/grid.js';
@@ -152,6 +152,26 @@ describe('tau bands and the budget columns', () => {
     // A vp-vs-pbm row keeps results.csv's columns as they were.
     expect(rowColumns([cellRow(syntheticRecord({ ...spec, study: 'vp-vs-pbm' }))])).toEqual(ROW_COLUMNS);
     expect(bandSwapMarkdown([row])).toContain('exact in near_prior');
+  });
+
+  it('sums the job hours by width: training (earlier attempts included), band swaps, the rest', () => {
+    const spec: CellSpec = { study: 'budget', key: { target: 'gmm', dim: 2, process: 'vp', width: 8, seed: 0 }, recipe: TEST_RECIPE };
+    const base = syntheticRecord(spec);
+    const timed = (width: number, train: number, total: number, earlier?: number, swaps?: number) => ({
+      ...base,
+      spec: { ...spec, key: { ...spec.key, width } },
+      train: { ...base.train, ...(earlier !== undefined ? { earlierAttemptsSeconds: earlier } : {}) },
+      ...(swaps !== undefined ? { bandSwapSeconds: swaps, bandSwaps: [] } : {}),
+      seconds: { ...base.seconds, wall: { ...base.seconds.wall, train, total } },
+    });
+    const rows = [timed(8, 1800, 3600), timed(8, 3600, 7200, 1800, 1800), timed(16, 360, 720)].map(cellRow);
+    const text = computeMarkdown(rows);
+    expect(text).toContain('3 finished cells took 3.70 h of job time');
+    expect(text).toContain('included: 0.50 h of it');
+    // width, cells, job hours, training, band swaps, the rest.
+    expect(text).toContain('| 16 | 1 | 0.20 | 0.10 | 0.00 | 0.10 |');
+    expect(text).toContain('| 8 | 2 | 3.50 | 2.00 | 0.50 | 1.00 |');
+    expect(text).toContain('| all | 3 | 3.70 | 2.10 | 0.50 | 1.10 |');
   });
 
   it('keeps every process and style in each chart, so colours and dashes mean the same in all', () => {

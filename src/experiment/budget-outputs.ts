@@ -137,6 +137,48 @@ export function bandSwapMarkdown(rows: readonly Row[]): string {
   return parts.join('\n');
 }
 
+const hours = (seconds: number) => (seconds / 3600).toFixed(2);
+
+/**
+ * The summary's compute section: job hours of the finished cells (each cell's wall seconds, the
+ * training of its earlier cut-off attempts included), by width and in all, split into training,
+ * band swaps and the rest (sampling, metrics, score error, start-up).
+ */
+export function computeMarkdown(rows: readonly Row[]): string {
+  const parts = (r: Row) => {
+    const earlier = num(r['seconds_earlier_attempts']) ?? 0;
+    const train = (num(r['seconds_train']) ?? 0) + earlier;
+    const swaps = num(r['seconds_band_swap']) ?? 0;
+    const total = (num(r['seconds_total']) ?? 0) + earlier;
+    return { total, train, earlier, swaps, rest: total - train - swaps };
+  };
+  const sum = (rs: readonly Row[]) =>
+    rs.map(parts).reduce((a, b) => ({ total: a.total + b.total, train: a.train + b.train, earlier: a.earlier + b.earlier, swaps: a.swaps + b.swaps, rest: a.rest + b.rest }), {
+      total: 0,
+      train: 0,
+      earlier: 0,
+      swaps: 0,
+      rest: 0,
+    });
+  const line = (label: string, rs: readonly Row[]) => {
+    const t = sum(rs);
+    return [label, String(rs.length), hours(t.total), hours(t.train), hours(t.swaps), hours(t.rest)];
+  };
+  const widths = distinctNumbers(rows, 'width').sort((a, b) => b - a);
+  const all = sum(rows);
+  return [
+    '## Compute',
+    '',
+    `${rows.length} finished cells took ${hours(all.total)} h of job time (each cell's wall seconds in its job, ` +
+      `the training of earlier cut-off attempts included: ${hours(all.earlier)} h of it).`,
+    '',
+    markdownTable(
+      ['width', 'cells', 'job hours', 'training', 'band swaps', 'sampling, metrics, score error'],
+      [...widths.map((w) => line(String(w), rows.filter((r) => r['width'] === w))), line('all', rows)],
+    ),
+  ].join('\n');
+}
+
 const LABEL: Record<string, string> = { score_error: 'score error', sinkhorn: 'Sinkhorn', mmd: 'MMD^2' };
 
 /** Mean over seeds of `column` against the parameter count, log10 of both (non-positive means dropped). */
