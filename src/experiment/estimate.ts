@@ -9,13 +9,16 @@ import { oracleId, recipeEvalSteps, takesBandSwap } from './grid.js';
 export const COST = {
   /** Process start-up of a parallel job (tsx, TensorFlow.js, wasm). */
   jobStartup: 4,
-  /** Fixed cost of one training step (dispatch, data drawing, Adam, EMA), seconds. */
-  trainStepOverhead: 0.012,
   /**
-   * Seconds per flop of the dense layers (forward + backward = 6 flops per weight per example):
-   * fitted to the budget study's depth-3 MLPs at d = 50 (widths 256 and 512, batch 512, two jobs
-   * at once: 0.036 and 0.11 s per update), divided by parallelSlowdown.
+   * A training step: a fixed cost (dispatch, Adam, EMA), one per coordinate of the batch (drawing
+   * the data) and one per flop of the dense layers (forward + backward = 6 flops per weight per
+   * example). Fitted (relative least squares) to the 72 cells of the budget study's seed 0: depth-3
+   * MLPs of widths 16 to 512, d = 2 to 50, batch 512, two jobs at once; divided by parallelSlowdown.
    */
+  trainStepOverhead: 1.53e-3,
+  trainStepPerDim: 3.8e-5,
+  trainSecondsPerFlop: 1 / 15.4e9,
+  /** Seconds per flop of the network in sampling (forward passes over the samples). */
   secondsPerFlop: 1 / 22e9,
   /** Fixed cost of one sampler step of the network, seconds. */
   sampleStepOverhead: 0.0012,
@@ -77,7 +80,7 @@ export function estimateCell(spec: CellSpec, sampleOracle: boolean): CellEstimat
   const params = parameterCount(spec);
   const steps = recipeEvalSteps(recipe, spec.key.process);
   const n = recipe.evalSamples;
-  const train = recipe.steps * (COST.trainStepOverhead + 6 * params * recipe.batchSize * COST.secondsPerFlop);
+  const train = recipe.steps * (COST.trainStepOverhead + COST.trainStepPerDim * spec.key.dim + 6 * params * recipe.batchSize * COST.trainSecondsPerFlop);
   const sampling = steps * (COST.sampleStepOverhead + 2 * params * n * COST.secondsPerFlop);
   const model = sampling + 2 * metricSetSeconds(spec) + COST.plot;
   const oracle = sampleOracle ? steps * n * exactScoreSeconds(spec) + 2 * metricSetSeconds(spec) + COST.plot : 0;
