@@ -227,8 +227,9 @@ describe('the threshold summary', () => {
 
   it('writes one line per target, dimension and process, "not reached" where no seed got there', () => {
     const text = thresholdMarkdown([...rows, ...rows.map((r) => ({ ...r, process: 'pbm', model_sinkhorn: 9, score_error: 1 }))], BUDGET_THRESHOLDS);
-    expect(text).toContain("| gmm | 10 | VP | 10000 (1000 to not reached); 1 of 3 seeds not reached | 1000 (1000 to 1000) |");
-    expect(text).toContain('| gmm | 10 | PBM | not reached | not reached |');
+    expect(text).toContain('| target | d | process | seeds (cells) |');
+    expect(text).toContain("| gmm | 10 | VP | 3 (9) | 10000 (1000 to not reached); 1 of 3 seeds not reached | 1000 (1000 to 1000) |");
+    expect(text).toContain('| gmm | 10 | PBM | 3 (9) | not reached | not reached |');
     expect(text).toContain('fixed before the runs');
   });
 });

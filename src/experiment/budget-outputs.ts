@@ -108,11 +108,13 @@ export function thresholdMarkdown(rows: readonly Row[], t: BudgetThresholds): st
       const mine = rows.filter((r) => r['target'] === target && r['dim'] === dim);
       for (const p of inRegistryOrder(distinctText(mine, 'process'))) {
         const cell = mine.filter((r) => r['process'] === p);
-        body.push([target, String(dim), processLabel(p), ...cs.map((c) => formatSpread(thresholdSpread(thresholdPerSeed(cell, c.test))))]);
+        // While a sweep runs, a seed may lack some widths: the cell count says how complete a line is.
+        const seeds = distinctNumbers(cell, 'seed').length;
+        body.push([target, String(dim), processLabel(p), `${seeds} (${cell.length})`, ...cs.map((c) => formatSpread(thresholdSpread(thresholdPerSeed(cell, c.test))))]);
       }
     }
   }
-  parts.push(markdownTable(['target', 'd', 'process', ...cs.map((c) => c.label)], body));
+  parts.push(markdownTable(['target', 'd', 'process', 'seeds (cells)', ...cs.map((c) => c.label)], body));
   return parts.join('\n');
 }
 
