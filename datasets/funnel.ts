@@ -22,6 +22,9 @@ interface Level {
   b: number;
   a2: number;
   b2: number;
+  /** log a^2 (-Infinity at a = 0) and log b^2: for u = a^2 e^v + b^2 in logs (`logUAt`). */
+  logA2: number;
+  logB2: number;
   /** Variance of y_0 = a v + b e_0: scale^2 a^2 + b^2. */
   y0Variance: number;
   /** Std of v given y_0 alone (prior times the y_0 likelihood). */
@@ -198,6 +201,8 @@ export class NealFunnel implements Target {
       b,
       a2: a * a,
       b2: b * b,
+      logA2: Math.log(a * a),
+      logB2: Math.log(b * b),
       y0Variance,
       s: (this.funnelScale * b) / Math.sqrt(y0Variance),
       gain: (scale2 * a) / y0Variance,
@@ -305,6 +310,12 @@ function trimmedEdge(edge: number, vRef: number, width: number, at: TiltedIntegr
   return trimmed;
 }
 
+/** log u = log(a^2 e^v + b^2), with no overflow at large v (u = b^2 at a = 0). */
+function logUAt(v: number, level: Level): number {
+  const x = v + level.logA2;
+  return x > level.logB2 ? x + Math.log1p(Math.exp(level.logB2 - x)) : level.logB2 + Math.log1p(Math.exp(x - level.logB2));
+}
+
 interface GridIntegral {
   /** log E_{v ~ N(m, s^2)}[e^{f(v)}]. */
   logMeanExpF: number;
@@ -404,13 +415,8 @@ class VGrid {
     const { a2, b2, s } = level;
     const s2 = s * s;
     const h = this.halfRest;
-    const logA2 = Math.log(a2); // -Infinity at a = 0: u = b^2
-    const logB2 = Math.log(b2);
-    // log u = log(a^2 e^v + b^2), with no overflow at large v.
-    const logUOf = (v: number) => {
-      const x = v + logA2;
-      return x > logB2 ? x + Math.log1p(Math.exp(logB2 - x)) : logB2 + Math.log1p(Math.exp(x - logB2));
-    };
+    const { logA2, logB2 } = level;
+    const logUOf = (v: number) => logUAt(v, level);
     const f = (logU: number) => -h * logU - 0.5 * sumSq * Math.exp(-logU);
     const logIntegrand = (v: number) => (-0.5 * (v - m) ** 2) / s2 + f(logUOf(v));
     // L'(v) = -(v - m) / s^2 + t (S / (2u) - h), t = a^2 e^v / u in [0, 1).
@@ -554,7 +560,6 @@ class VGrid {
     const start = this.count;
     const end = start + n;
     const growth = Math.exp(s * step);
-    const logA2 = Math.log(a2);
     // e^v by one multiplication per point; 0 below -V_LIMIT (and where a = 0: u = b^2), computed
     // afresh where the grid climbs past -V_LIMIT (an underflowed start would otherwise stay 0).
     let ev = 0;
@@ -566,8 +571,8 @@ class VGrid {
       let inverseU: number;
       let logInverseU: number;
       if (v > V_LIMIT && a2 > 0) {
-        // a^2 e^v overflows: log u = v + log a^2 + log(1 + b^2 e^-v / a^2).
-        logInverseU = -(v + logA2 + Math.log1p(b2 * Math.exp(-v - logA2)));
+        // a^2 e^v overflows: u in logs.
+        logInverseU = -logUAt(v, level);
         inverseU = Math.exp(logInverseU);
       } else {
         inverseU = 1 / (a2 * ev + b2);
