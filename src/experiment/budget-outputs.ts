@@ -147,24 +147,24 @@ const hours = (seconds: number) => (seconds / 3600).toFixed(2);
  * band swaps and the rest (sampling, metrics, score error, start-up).
  */
 export function computeMarkdown(rows: readonly Row[]): string {
+  // Seconds of one row; the rest (sampling, metrics, score error, start-up) is what is left of the total.
   const parts = (r: Row) => {
     const earlier = num(r['seconds_earlier_attempts']) ?? 0;
-    const train = (num(r['seconds_train']) ?? 0) + earlier;
-    const swaps = num(r['seconds_band_swap']) ?? 0;
-    const total = (num(r['seconds_total']) ?? 0) + earlier;
-    return { total, train, earlier, swaps, rest: total - train - swaps };
+    return {
+      total: (num(r['seconds_total']) ?? 0) + earlier,
+      train: (num(r['seconds_train']) ?? 0) + earlier,
+      earlier,
+      swaps: num(r['seconds_band_swap']) ?? 0,
+    };
   };
-  const sum = (rs: readonly Row[]) =>
-    rs.map(parts).reduce((a, b) => ({ total: a.total + b.total, train: a.train + b.train, earlier: a.earlier + b.earlier, swaps: a.swaps + b.swaps, rest: a.rest + b.rest }), {
-      total: 0,
-      train: 0,
-      earlier: 0,
-      swaps: 0,
-      rest: 0,
-    });
+  const sum = (rs: readonly Row[]) => {
+    const t = { total: 0, train: 0, earlier: 0, swaps: 0 };
+    for (const p of rs.map(parts)) for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += p[k];
+    return t;
+  };
   const line = (label: string, rs: readonly Row[]) => {
     const t = sum(rs);
-    return [label, String(rs.length), hours(t.total), hours(t.train), hours(t.swaps), hours(t.rest)];
+    return [label, String(rs.length), hours(t.total), hours(t.train), hours(t.swaps), hours(t.total - t.train - t.swaps)];
   };
   const widths = distinctNumbers(rows, 'width').sort((a, b) => b - a);
   const all = sum(rows);
