@@ -6,7 +6,7 @@ import { resolveExperiment } from '../src/commands/experiment-setup.js';
 import type { ExperimentCommandRequest } from '../src/commands/experiment-request.js';
 import { BUDGET_DEFAULTS, BUDGET_THRESHOLDS } from '../src/config/budget-defaults.js';
 import { UsageError } from '../src/errors.js';
-import { bandSwapMarkdown, budgetCharts, computeMarkdown, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread } from '../src/experiment/budget-outputs.js';
+import { bandSwapMarkdown, budgetCharts, computeMarkdown, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread, widthMarkdown } from '../src/experiment/budget-outputs.js';
 import { chunkLosses } from '../src/experiment/cell-job.js';
 import { convergenceDecision, smoothedLosses } from '../src/experiment/convergence.js';
 import { enumerateCells, takesBandSwap, type CellSpec, type ConvergenceRule } from '../src/experiment/grid.js';
@@ -231,6 +231,18 @@ describe('the threshold summary', () => {
     expect(text).toContain("| gmm | 10 | VP | 3 (9) | 10000 (1000 to not reached); 1 of 3 seeds not reached | 1000 (1000 to 1000) |");
     expect(text).toContain('| gmm | 10 | PBM | 3 (9) | not reached | not reached |');
     expect(text).toContain('fixed before the runs');
+  });
+
+  it('puts the processes side by side per width, widest first: Sinkhorn over the oracle, score error, stop step, over seeds', () => {
+    const stopped = (r: Row) => ({ ...r, train_steps: 100 * Number(r['width']) + 10 * Number(r['seed']), oracle_sinkhorn: r['seed'] === 2 ? 2 : 1 });
+    const pbm = rows.map((r) => ({ ...r, process: 'pbm', model_sinkhorn: 8, score_error: 0.5 }));
+    const text = widthMarkdown([...pbm, ...rows].map(stopped));
+    expect(text).toContain('**gmm, d = 10**');
+    expect(text).toContain('| width | parameters | seeds | VP Sinkhorn / oracle | PBM Sinkhorn / oracle | VP score error | PBM score error | VP stopped at | PBM stopped at |');
+    // Width 32 (10000 parameters): VP's ratios per seed 1.1, 1.9, 2.5 / 2 = 1.25 (mean 1.417, std 0.425); PBM's 8, 8, 4.
+    const lines = text.split('\n').filter((l) => /^\| \d/.test(l));
+    expect(lines[0]).toBe('| 32 | 10000 | 3 | 1.42 ± 0.425 | 6.67 ± 2.31 | 1e-3 ± 0 | 0.5 ± 0 | 3210 ± 10 | 3210 ± 10 |');
+    expect(lines.map((l) => l.split(' | ')[0])).toEqual(['| 32', '| 16', '| 8']);
   });
 });
 

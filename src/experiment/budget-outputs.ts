@@ -3,7 +3,7 @@ import { writeFileAtomicSync } from '../io/atomic.js';
 import { renderLineChartsSvg, type LineChartOptions, type LineSeries } from '../plot/line.js';
 import { svgToPng } from '../plot/render.js';
 import { inRegistryOrder, processLabel } from '../process/index.js';
-import { aggregate } from './aggregate.js';
+import { aggregate, stat } from './aggregate.js';
 import type { CellRecord } from './cell-record.js';
 import type { Row } from './rows.js';
 import { SWAP_METRICS } from './rows.js';
@@ -115,6 +115,53 @@ export function thresholdMarkdown(rows: readonly Row[], t: BudgetThresholds): st
     }
   }
   parts.push(markdownTable(['target', 'd', 'process', 'seeds (cells)', ...cs.map((c) => c.label)], body));
+  return parts.join('\n');
+}
+
+const numbers = (values: readonly (number | null)[]) => values.filter((v): v is number => v !== null);
+const sinkhornRatio = (r: Row) => {
+  const model = num(r['model_sinkhorn']);
+  const oracle = num(r['oracle_sinkhorn']);
+  return model === null || oracle === null || oracle <= 0 ? null : model / oracle;
+};
+
+/**
+ * The summary's section by width: per target and dimension, one line per width with the processes
+ * side by side: Sinkhorn over the oracle's (per seed, the quantity the threshold reads), score error
+ * and the step training stopped at, each a mean ± std over seeds.
+ */
+export function widthMarkdown(rows: readonly Row[]): string {
+  const quantities: { label: string; value: (r: Row) => number | null }[] = [
+    { label: 'Sinkhorn / oracle', value: sinkhornRatio },
+    { label: 'score error', value: (r) => num(r['score_error']) },
+    { label: 'stopped at', value: (r) => num(r['train_steps']) },
+  ];
+  const parts = [
+    '## By width',
+    '',
+    "Sinkhorn / oracle: the model's Sinkhorn divergence over the oracle's (same seed); score error: mean over tau, per coordinate; " +
+      'stopped at: the update training stopped at. Means ± std over seeds.',
+  ];
+  for (const target of distinctText(rows, 'target')) {
+    for (const dim of distinctNumbers(rows.filter((r) => r['target'] === target), 'dim')) {
+      const mine = rows.filter((r) => r['target'] === target && r['dim'] === dim);
+      const processes = inRegistryOrder(distinctText(mine, 'process'));
+      const header = ['width', 'parameters', 'seeds', ...quantities.flatMap((q) => processes.map((p) => `${processLabel(p)} ${q.label}`))];
+      const body = distinctNumbers(mine, 'width')
+        .sort((a, b) => b - a)
+        .map((width) => {
+          const atWidth = mine.filter((r) => r['width'] === width);
+          const seeds = distinctNumbers(atWidth, 'seed').length;
+          return [
+            String(width),
+            String(atWidth[0]!['parameters'] ?? '–'),
+            String(seeds),
+            ...quantities.flatMap((q) => processes.map((p) => formatStat(stat(numbers(atWidth.filter((r) => r['process'] === p).map(q.value)))))),
+          ];
+        });
+      parts.push('', `**${target}, d = ${dim}**`, '', markdownTable(header, body));
+    }
+  }
   return parts.join('\n');
 }
 
