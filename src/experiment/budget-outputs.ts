@@ -7,7 +7,7 @@ import { aggregate, stat } from './aggregate.js';
 import type { CellRecord } from './cell-record.js';
 import type { Row } from './rows.js';
 import { SWAP_METRICS } from './rows.js';
-import { formatStat } from './table.js';
+import { formatStat, markdownTable } from './table.js';
 
 /** The thresholds of the "smallest parameter count" table (BUDGET_THRESHOLDS in src/config). */
 export interface BudgetThresholds {
@@ -88,8 +88,11 @@ export function formatSpread(s: ThresholdSpread): string {
   return `${median}${range}${missing}`;
 }
 
-function markdownTable(header: string[], body: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+/** The rows of each target and dimension, targets in order of first appearance, dimensions ascending. */
+function byTargetAndDim(rows: readonly Row[]): { target: string; dim: number; mine: Row[] }[] {
+  return distinctText(rows, 'target').flatMap((target) =>
+    distinctNumbers(rows.filter((r) => r['target'] === target), 'dim').map((dim) => ({ target, dim, mine: rows.filter((r) => r['target'] === target && r['dim'] === dim) })),
+  );
 }
 
 /** The summary's section: per target and dimension, each process's smallest parameter count within each threshold. */
@@ -103,15 +106,12 @@ export function thresholdMarkdown(rows: readonly Row[], t: BudgetThresholds): st
     '',
   ];
   const body: string[][] = [];
-  for (const target of distinctText(rows, 'target')) {
-    for (const dim of distinctNumbers(rows.filter((r) => r['target'] === target), 'dim')) {
-      const mine = rows.filter((r) => r['target'] === target && r['dim'] === dim);
-      for (const p of inRegistryOrder(distinctText(mine, 'process'))) {
-        const cell = mine.filter((r) => r['process'] === p);
-        // While a sweep runs, a seed may lack some widths: the cell count says how complete a line is.
-        const seeds = distinctNumbers(cell, 'seed').length;
-        body.push([target, String(dim), processLabel(p), `${seeds} (${cell.length})`, ...cs.map((c) => formatSpread(thresholdSpread(thresholdPerSeed(cell, c.test))))]);
-      }
+  for (const { target, dim, mine } of byTargetAndDim(rows)) {
+    for (const p of inRegistryOrder(distinctText(mine, 'process'))) {
+      const cell = mine.filter((r) => r['process'] === p);
+      // While a sweep runs, a seed may lack some widths: the cell count says how complete a line is.
+      const seeds = distinctNumbers(cell, 'seed').length;
+      body.push([target, String(dim), processLabel(p), `${seeds} (${cell.length})`, ...cs.map((c) => formatSpread(thresholdSpread(thresholdPerSeed(cell, c.test))))]);
     }
   }
   parts.push(markdownTable(['target', 'd', 'process', 'seeds (cells)', ...cs.map((c) => c.label)], body));
@@ -142,25 +142,22 @@ export function widthMarkdown(rows: readonly Row[]): string {
     "Sinkhorn / oracle: the model's Sinkhorn divergence over the oracle's (same seed); score error: mean over tau, per coordinate; " +
       'stopped at: the update training stopped at. Means ± std over seeds.',
   ];
-  for (const target of distinctText(rows, 'target')) {
-    for (const dim of distinctNumbers(rows.filter((r) => r['target'] === target), 'dim')) {
-      const mine = rows.filter((r) => r['target'] === target && r['dim'] === dim);
-      const processes = inRegistryOrder(distinctText(mine, 'process'));
-      const header = ['width', 'parameters', 'seeds', ...quantities.flatMap((q) => processes.map((p) => `${processLabel(p)} ${q.label}`))];
-      const body = distinctNumbers(mine, 'width')
-        .sort((a, b) => b - a)
-        .map((width) => {
-          const atWidth = mine.filter((r) => r['width'] === width);
-          const seeds = distinctNumbers(atWidth, 'seed').length;
-          return [
-            String(width),
-            String(atWidth[0]!['parameters'] ?? '–'),
-            String(seeds),
-            ...quantities.flatMap((q) => processes.map((p) => formatStat(stat(numbers(atWidth.filter((r) => r['process'] === p).map(q.value)))))),
-          ];
-        });
-      parts.push('', `**${target}, d = ${dim}**`, '', markdownTable(header, body));
-    }
+  for (const { target, dim, mine } of byTargetAndDim(rows)) {
+    const processes = inRegistryOrder(distinctText(mine, 'process'));
+    const header = ['width', 'parameters', 'seeds', ...quantities.flatMap((q) => processes.map((p) => `${processLabel(p)} ${q.label}`))];
+    const body = distinctNumbers(mine, 'width')
+      .sort((a, b) => b - a)
+      .map((width) => {
+        const atWidth = mine.filter((r) => r['width'] === width);
+        const seeds = distinctNumbers(atWidth, 'seed').length;
+        return [
+          String(width),
+          String(atWidth[0]!['parameters'] ?? '–'),
+          String(seeds),
+          ...quantities.flatMap((q) => processes.map((p) => formatStat(stat(numbers(atWidth.filter((r) => r['process'] === p).map(q.value)))))),
+        ];
+      });
+    parts.push('', `**${target}, d = ${dim}**`, '', markdownTable(header, body));
   }
   return parts.join('\n');
 }
@@ -244,29 +241,26 @@ function paramSeries(rows: readonly Row[], column: string, label: string, style:
  */
 export function budgetCharts(rows: readonly Row[]): LineChartOptions[] {
   const charts: LineChartOptions[] = [];
-  for (const target of distinctText(rows, 'target')) {
-    for (const dim of distinctNumbers(rows.filter((r) => r['target'] === target), 'dim')) {
-      const mine = rows.filter((r) => r['target'] === target && r['dim'] === dim);
-      for (const q of ['score_error', 'sinkhorn', 'mmd']) {
-        const series: LineSeries[] = [];
-        for (const p of inRegistryOrder(distinctText(mine, 'process'))) {
-          const rowsP = mine.filter((r) => r['process'] === p);
-          if (q === 'score_error') series.push(paramSeries(rowsP, 'score_error', processLabel(p), 'network'));
-          else series.push(paramSeries(rowsP, `model_${q}`, processLabel(p), 'network'), paramSeries(rowsP, `oracle_${q}`, processLabel(p), 'oracle'));
-        }
-        charts.push({
-          title: `${target}, d = ${dim}: ${LABEL[q]} against parameters`,
-          xLabel: 'network parameters (log)',
-          // MMD^2 is estimated without bias and can be negative near the floor: such means are left out.
-          yLabel: `log10 ${LABEL[q]}, mean over seeds${q === 'mmd' ? ' (<= 0 left out)' : ''}`,
-          legendTitle: 'process',
-          xScale: 'log',
-          // Series without points stay: colours and dashes keep their meaning from chart to chart.
-          series,
-          width: 300,
-          height: 200,
-        });
+  for (const { target, dim, mine } of byTargetAndDim(rows)) {
+    for (const q of ['score_error', 'sinkhorn', 'mmd']) {
+      const series: LineSeries[] = [];
+      for (const p of inRegistryOrder(distinctText(mine, 'process'))) {
+        const rowsP = mine.filter((r) => r['process'] === p);
+        if (q === 'score_error') series.push(paramSeries(rowsP, 'score_error', processLabel(p), 'network'));
+        else series.push(paramSeries(rowsP, `model_${q}`, processLabel(p), 'network'), paramSeries(rowsP, `oracle_${q}`, processLabel(p), 'oracle'));
       }
+      charts.push({
+        title: `${target}, d = ${dim}: ${LABEL[q]} against parameters`,
+        xLabel: 'network parameters (log)',
+        // MMD^2 is estimated without bias and can be negative near the floor: such means are left out.
+        yLabel: `log10 ${LABEL[q]}, mean over seeds${q === 'mmd' ? ' (<= 0 left out)' : ''}`,
+        legendTitle: 'process',
+        xScale: 'log',
+        // Series without points stay: colours and dashes keep their meaning from chart to chart.
+        series,
+        width: 300,
+        height: 200,
+      });
     }
   }
   return charts.filter((c) => c.series.some((s) => s.x.length > 0));

@@ -15,7 +15,7 @@ export function formatStat(s: Stat | undefined): string {
   return s.std === null ? formatNumber(s.mean) : `${formatNumber(s.mean)} ± ${formatNumber(s.std)}`;
 }
 
-function markdownTable(header: string[], body: string[][]): string {
+export function markdownTable(header: string[], body: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
