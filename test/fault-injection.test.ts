@@ -7,6 +7,7 @@ import { classifierCli } from '../src/cli/classifier-cli.js';
 import { diagnoseCli } from '../src/cli/diagnose-cli.js';
 import { experimentCli } from '../src/cli/experiment-cli.js';
 import { exportCli } from '../src/cli/export-cli.js';
+import { gpuCheckCli } from '../src/cli/gpu-check-cli.js';
 import { likelihoodCli } from '../src/cli/likelihood-cli.js';
 import { packCli } from '../src/cli/pack-cli.js';
 import { reportCli } from '../src/cli/report-cli.js';
@@ -39,6 +40,7 @@ const CLI: Record<CommandName, (argv: string[]) => Promise<number>> = {
   classifier: classifierCli,
   'pack-device': (argv) => packCli(argv, root),
   report: reportCli,
+  'gpu-check': gpuCheckCli,
 };
 
 const SCRIPT: Record<CommandName, string> = {
@@ -52,6 +54,7 @@ const SCRIPT: Record<CommandName, string> = {
   classifier: 'classifier',
   'pack-device': 'pack-device',
   report: 'report',
+  'gpu-check': 'gpu-check',
 };
 
 let fx: Fixtures;

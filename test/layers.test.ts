@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** The rooms between the commands and the core: orchestration and the pieces each command builds on. */
-const RANK_1_ROOMS = ['run', 'config', 'experiment', 'bundle', 'bench', 'pack', 'public', 'classifier', 'report'];
+const RANK_1_ROOMS = ['run', 'config', 'experiment', 'bundle', 'bench', 'pack', 'gpu-check', 'public', 'classifier', 'report'];
 
 /**
  * Files of a rank-1 room that count as core: the recorded run-config schema is a data type every

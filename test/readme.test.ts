@@ -6,6 +6,7 @@ import { TRAIN_FLAGS } from '../src/cli/train-options.js';
 import { EXPORT_FLAGS } from '../src/cli/export-options.js';
 import { CLASSIFIER_FLAGS } from '../src/cli/classifier-options.js';
 import { PACK_FLAGS } from '../src/cli/pack-options.js';
+import { GPU_CHECK_FLAGS } from '../src/cli/gpu-check-options.js';
 import { EXPERIMENT_FLAGS } from '../src/cli/experiment-options.js';
 import { BENCH_FLAGS } from '../src/cli/bench-options.js';
 import { LIKELIHOOD_FLAGS } from '../src/cli/likelihood-options.js';
@@ -40,6 +41,7 @@ describe('README and docs/cli.md stay true', () => {
     ['Export: `npm run export`', EXPORT_FLAGS],
     ['Classifier and image metrics: `npm run classifier`', CLASSIFIER_FLAGS],
     ['Running on a GPU machine: `npm run pack-device`', PACK_FLAGS],
+    ['Checking a GPU machine: `npm run gpu-check`', GPU_CHECK_FLAGS],
     ['Performance: `npm run bench`', BENCH_FLAGS],
     ['Report: `npm run report`', REPORT_FLAGS],
     ['The VP-vs-PBM study: `npm run experiment`', Object.fromEntries(Object.entries(EXPERIMENT_FLAGS).filter(([, o]) => !o.hidden))],

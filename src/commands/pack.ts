@@ -60,7 +60,7 @@ export async function packCommand(f: PackCommandRequest, projectRoot: string): P
       throw new UsageError(`--max-mib ${maxMib}: the pack came to ${mib.toFixed(1)} MiB, over the limit; nothing was kept`);
     }
     console.log(`wrote ${out}: ${mib.toFixed(1)} MiB (${bytes.toLocaleString('en-US')} bytes; limit ${maxMib} MiB)`);
-    console.log(`on the GPU machine:  tar -xJf ${path.basename(out)} && cd ${ROOT_NAME} && ./run.sh doctor`);
+    console.log(`on the GPU machine:  tar -xJf ${path.basename(out)} && cd ${ROOT_NAME} && ./run.sh gpu-check`);
     if (f.json) {
       printJsonSummary({
         archive: out,

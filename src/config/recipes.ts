@@ -102,6 +102,22 @@ export const IMAGE_TRAIN_DEFAULTS = {
   logEvery: 50,
 } as const satisfies Partial<Recipe>;
 
+/**
+ * The GPU recipe for image targets (docs/cli.md, "The GPU recipe"): the
+ * default U-Net with attention, a bigger batch and many more steps. Given as
+ * flags over the image recipe; `gpu-check` times its network.
+ */
+export const IMAGE_GPU_RECIPE = {
+  channels: UNET_DEFAULTS.channels,
+  attention: true,
+  batchSize: 128,
+  steps: 20000,
+  lr: 1e-3,
+  warmup: 500,
+  emaHalflife: 1000,
+  evalSteps: 250,
+} as const satisfies Partial<Recipe>;
+
 /** The recipe a target trains from: the image recipe over the point recipe for image targets, else the point recipe. */
 export function recipeFor(targetName: string): Recipe {
   return isImageTargetName(targetName) ? { ...TRAIN_DEFAULTS, ...IMAGE_TRAIN_DEFAULTS } : TRAIN_DEFAULTS;

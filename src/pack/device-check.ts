@@ -6,7 +6,8 @@ import { Rng } from '../rng.js';
 /**
  * `./run.sh doctor`'s check of one backend on the device: does it load (and
  * why not), does a matrix product on it agree with float64 arithmetic, and
- * how fast is a large one. Run once per backend, each in its own process.
+ * how fast is a large one. Run once per backend, each in its own process;
+ * `--json` prints the result as one JSON object (the text goes to stderr).
  */
 
 const CHECK = 192;
@@ -48,15 +49,30 @@ async function timeMatMul(n: number): Promise<number> {
   return seconds;
 }
 
-async function check(choice: BackendChoice): Promise<number> {
+export interface DeviceCheckResult {
+  choice: BackendChoice;
+  loaded: boolean;
+  /** Why it did not load. */
+  reason?: string;
+  /** The backend that loaded, as `describeBackend` puts it (adapter, threads). */
+  description?: string;
+  /** Largest error of a 192 x 192 product against float64, relative to the product's scale. */
+  matmulError?: number;
+  ok: boolean;
+  speed: { n: number; ms: number; gflops: number }[];
+}
+
+async function check(choice: BackendChoice, say: (line: string) => void): Promise<DeviceCheckResult> {
   let active;
   try {
     active = await initBackend(choice);
   } catch (err) {
-    console.log(`${choice}: does not load: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
+    const reason = err instanceof Error ? err.message : String(err);
+    say(`${choice}: does not load: ${reason}`);
+    return { choice, loaded: false, reason, ok: false, speed: [] };
   }
-  console.log(`${choice}: ${describeBackend(active)}`);
+  const description = describeBackend(active);
+  say(`${choice}: ${description}`);
   const rng = Rng.fromSeed(1);
   const a = randomMatrix(rng, CHECK);
   const b = randomMatrix(rng, CHECK);
@@ -64,23 +80,30 @@ async function check(choice: BackendChoice): Promise<number> {
   const error = productError(a, b, got, CHECK);
   // A float32 sum of 192 terms is off by at most 192 u = 1.1e-5 of its scale.
   const ok = error < 2e-5;
-  console.log(`  ${CHECK} x ${CHECK} matMul against float64: largest error ${error.toExponential(2)} of the product's scale (${ok ? 'ok' : 'WRONG'})`);
+  say(`  ${CHECK} x ${CHECK} matMul against float64: largest error ${error.toExponential(2)} of the product's scale (${ok ? 'ok' : 'WRONG'})`);
 
   // Larger products until one takes a while (a software adapter stops early).
+  const speed: DeviceCheckResult['speed'] = [];
   for (let n = 256; n <= SPEED_MAX; n *= 2) {
     const seconds = await timeMatMul(n);
-    console.log(`  ${n} x ${n} matMul: ${((2 * n ** 3) / seconds / 1e9).toFixed(1)} GFLOP/s (${(1000 * seconds).toFixed(1)} ms each)`);
+    const gflops = (2 * n ** 3) / seconds / 1e9;
+    speed.push({ n, ms: 1000 * seconds, gflops });
+    say(`  ${n} x ${n} matMul: ${gflops.toFixed(1)} GFLOP/s (${(1000 * seconds).toFixed(1)} ms each)`);
     if (seconds > 0.25) break;
   }
-  return ok ? 0 : 1;
+  return { choice, loaded: true, description, matmulError: error, ok, speed };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const choice = process.argv[2] ?? 'auto';
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const choice = args.find((a) => a !== '--json') ?? 'auto';
   if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {
     console.error(`error: backend '${choice}': expected one of ${BACKEND_CHOICES.join(', ')}`);
     process.exitCode = 2;
   } else {
-    process.exitCode = await check(choice as BackendChoice);
+    const result = await check(choice as BackendChoice, json ? (line) => console.error(line) : (line) => console.log(line));
+    if (json) process.stdout.write(JSON.stringify(result) + '\n');
+    process.exitCode = result.ok ? 0 : 1;
   }
 }

@@ -49,6 +49,9 @@ function copy(from: string, to: string): number {
 function readmeText(commands: string[], nodeVersion: string): string {
   return `score-sde, packed for Linux x86-64 (Node.js ${nodeVersion} included; nothing to install).
 
+  ./run.sh gpu-check                       everything below in one go, eight minutes at most: the GPU stack, which
+                                           backends load, parity with cpu, bench on webgpu and wasm, the default run
+                                           and the MNIST U-Net on webgpu; results in checkpoints/gpu-check-<time>/gpu-check.json
   ./run.sh doctor                          the host's GPU stack, then which backend loads, a matMul check and its speed
   ./run.sh bench --backend auto            timings of training steps, the sampler and the metrics
   ./run.sh train --backend auto --steps 4000 --out runs/grid9-vp

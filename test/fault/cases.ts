@@ -8,6 +8,7 @@ import { CLASSIFIER_COMMAND } from '../../src/cli/classifier-cli.js';
 import { DIAGNOSE_COMMAND } from '../../src/cli/diagnose-cli.js';
 import { EXPERIMENT_COMMAND } from '../../src/cli/experiment-cli.js';
 import { EXPORT_COMMAND } from '../../src/cli/export-cli.js';
+import { GPU_CHECK_COMMAND } from '../../src/cli/gpu-check-cli.js';
 import { LIKELIHOOD_COMMAND } from '../../src/cli/likelihood-cli.js';
 import { PACK_COMMAND } from '../../src/cli/pack-cli.js';
 import { REPORT_COMMAND } from '../../src/cli/report-cli.js';
@@ -20,7 +21,7 @@ import { TRAIN_COMMAND } from '../../src/cli/train-cli.js';
  * value), plus hand-written bad paths, conflicts and damaged run, bundle and experiment folders.
  */
 
-export type CommandName = 'train' | 'sample' | 'likelihood' | 'export' | 'diagnose' | 'experiment' | 'bench' | 'classifier' | 'pack-device' | 'report';
+export type CommandName = 'train' | 'sample' | 'likelihood' | 'export' | 'diagnose' | 'experiment' | 'bench' | 'classifier' | 'pack-device' | 'report' | 'gpu-check';
 
 /** What a case may use; `root` holds the run, bundle and samples folder that no case may change. */
 export interface Fixtures {
@@ -66,6 +67,7 @@ const SPECS: Record<CommandName, CommandSpec<z.ZodType>> = {
   classifier: CLASSIFIER_COMMAND,
   'pack-device': PACK_COMMAND,
   report: REPORT_COMMAND,
+  'gpu-check': GPU_CHECK_COMMAND,
 } as Record<CommandName, CommandSpec<z.ZodType>>;
 
 /**
@@ -84,6 +86,7 @@ const BASE: Record<CommandName, (fx: Fixtures) => string[]> = {
   'pack-device': (fx) => ['--out', fx.fresh('pack.tar.xz')],
   // An undamaged copy: a report that went through would write report.html into it, never into root.
   report: (fx) => ['--run', fx.damagedRun(() => undefined)],
+  'gpu-check': (fx) => ['--parts', 'stack', '--budget-s', '30', '--out', fx.fresh('gpu-check')],
 };
 
 /** argv with `--flag value` (or a bare --flag) removed. */
@@ -288,6 +291,7 @@ function handWrittenCases(): FaultCase[] {
     ['diagnose', (_, out) => ['--target', 'grid9', '--n', '20', '--r-count', '2', '--u-count', '2', '--delta-count', '2', '--out', out]],
     ['experiment', (_, out) => ['vp-vs-pbm', '--quick', '--out', out]],
     ['classifier', (fx, out) => ['--steps', '1', '--subset', '64', '--backend', 'wasm', '--threads', '1', '--data-dir', fx.fresh('mnist'), '--out', out]],
+    ['gpu-check', (_, out) => ['--parts', 'stack', '--budget-s', '30', '--out', out]],
   ];
   for (const [command, argv] of outs) {
     cases.push(
