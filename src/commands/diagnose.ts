@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { folderTimeStamp } from '../io/time-stamp.js';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { exactTargetModule, type TargetName } from '../../datasets/exact-targets.js';
@@ -53,10 +54,6 @@ function rejectGiven(f: DiagnoseCommandRequest, names: [keyof DiagnoseCommandReq
   }
 }
 
-function timestamp(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
 function resolveSettings(f: DiagnoseCommandRequest): DiagnoseSettings {
   let rGrid: number[];
   if (f.r !== undefined) {
@@ -104,7 +101,7 @@ function targetSource(f: DiagnoseCommandRequest, name: TargetName): Source {
     target,
     level: ouLevel,
     context: { source: 'target', target: { name: target.name, params: target.params }, process: 'OU (a = r / sqrt(1 + r^2), b = 1 / sqrt(1 + r^2))' },
-    defaultOut: path.join('checkpoints', 'diagnostics', `${target.name}-${timestamp()}`),
+    defaultOut: path.join('checkpoints', 'diagnostics', `${target.name}-${folderTimeStamp()}`),
     overwriteDefault: false,
   };
 }

@@ -120,25 +120,32 @@ function compareLosses(got: number[], reference: number[], first: number, perSte
   return Math.max(...rel.map((r) => (Number.isNaN(r) ? Infinity : r)));
 }
 
-/** Trains `recipe` on `backend`: the reason it cannot load, or the failures of a run that should have worked. */
-function trainOn(run: ScriptRunner, backend: string, recipe: readonly string[], runDir: string, failures: string[]): string | null {
+/** Trains `recipe` on `backend` and compares its losses with `reference`'s: the reason it cannot load, or the comparison. */
+function trainAndCompare(
+  run: ScriptRunner,
+  backend: string,
+  recipe: readonly string[],
+  runDir: string,
+  reference: number[],
+  bounds: { first: number; perStep: number; what: string },
+): ParityOutcome {
   const trained = run('train.ts', [...recipe, '--backend', backend, '--threads', '1', '--out', runDir]);
   const reason = unavailableReason(backend, trained);
-  if (reason !== null) return reason;
+  if (reason !== null) return { status: 'unavailable', reason };
   const errors = trained.stderr.split('\n').filter((l) => l.startsWith('error:'));
   if (trained.status !== 0 || errors.length > 0) throw new Error(`train.ts on ${backend} exited with ${trained.status}: ${errors.at(-1) ?? trained.stderr.trim().split('\n').at(-1)}`);
+  const failures: string[] = [];
   if (!trained.stdout.includes(`backend: ${backend}`)) failures.push(`train.ts did not report running on ${backend}`);
-  return null;
+  const lossDifference = compareLosses(runLosses(runDir), reference, bounds.first, bounds.perStep, bounds.what, failures);
+  return { status: 'compared', lossDifference, failures };
 }
 
 /** The MLP's first 20 losses and a 50-step sampler output on `backend`, against cpu's. */
 export function mlpParity(run: ScriptRunner, backend: string, reference: ParityReference, dir: string): ParityOutcome {
-  const failures: string[] = [];
-  const runDir = path.join(dir, `train-${backend}`);
-  const reason = trainOn(run, backend, PARITY_RECIPES.train, runDir, failures);
-  if (reason !== null) return { status: 'unavailable', reason };
   const tol = PARITY_TOLERANCES;
-  const lossDifference = compareLosses(runLosses(runDir), reference.losses, tol.lossFirst, tol.lossPerStep, 'loss', failures);
+  const trained = trainAndCompare(run, backend, PARITY_RECIPES.train, path.join(dir, `train-${backend}`), reference.losses, { first: tol.lossFirst, perStep: tol.lossPerStep, what: 'loss' });
+  if (trained.status === 'unavailable') return trained;
+  const failures = [...trained.failures];
 
   const out = path.join(dir, `samples-${backend}`);
   mustRun(run, 'sample.ts', ['--run', reference.samplerRun, ...PARITY_RECIPES.sampler, '--backend', backend, '--threads', '1', '--out', out]);
@@ -151,16 +158,11 @@ export function mlpParity(run: ScriptRunner, backend: string, reference: ParityR
     sampleDifference = Math.max(sampleDifference, Number.isNaN(d) ? Infinity : d);
   }
   if (!(sampleDifference <= tol.sample)) failures.push(`samples: difference ${sampleDifference.toExponential(2)} x (1 + |x|) over the bound ${tol.sample.toExponential(2)}`);
-  return { status: 'compared', lossDifference, sampleDifference, failures };
+  return { status: 'compared', lossDifference: trained.lossDifference, sampleDifference, failures };
 }
 
 /** The MNIST U-Net's first 3 losses on `backend`, against cpu's. */
 export function unetParity(run: ScriptRunner, backend: string, reference: ParityReference, dir: string): ParityOutcome {
-  const failures: string[] = [];
-  const runDir = path.join(dir, `unet-${backend}`);
-  const reason = trainOn(run, backend, PARITY_RECIPES.unet, runDir, failures);
-  if (reason !== null) return { status: 'unavailable', reason };
   const tol = PARITY_TOLERANCES;
-  const lossDifference = compareLosses(runLosses(runDir), reference.unet, tol.unetFirst, tol.unetPerStep, 'U-Net loss', failures);
-  return { status: 'compared', lossDifference, failures };
+  return trainAndCompare(run, backend, PARITY_RECIPES.unet, path.join(dir, `unet-${backend}`), reference.unet, { first: tol.unetFirst, perStep: tol.unetPerStep, what: 'U-Net loss' });
 }

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { removeLeftoverTempFiles, writeFileAtomicSync } from '../io/atomic.js';
 import { acquireLock, insideLockPath, LOCK_FILE, type DirLock } from '../io/dir-lock.js';
 import { checkOutPlace, makeDir } from '../io/out-place.js';
+import { folderTimeStamp } from '../io/time-stamp.js';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -14,8 +15,7 @@ export const RUN_FILES = {
 } as const;
 
 export function defaultRunDir(targetName: string, processName: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return path.join('checkpoints', `${targetName}-${processName}-${stamp}`);
+  return path.join('checkpoints', `${targetName}-${processName}-${folderTimeStamp(now)}`);
 }
 
 /**
