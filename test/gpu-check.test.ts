@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runNode } from '../src/gpu-check/children.js';
 import { runGpuCheck, problemsIn, REPORT_FILE, type GpuCheckReport } from '../src/gpu-check/run-check.js';
 import { readIcdFile, webgpuMissing, type GpuStack } from '../src/gpu-check/stack.js';
 import { partLine } from '../src/gpu-check/summary.js';
@@ -132,8 +133,64 @@ else write({ result: { deadline_left_s: (Number(process.argv[4]) - Date.now()) /
   });
 });
 
+/** Running (a killed process whose parent has not reaped it yet is a zombie: not running). */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+describe('gpu-check: a child past its time', () => {
+  it('is asked to stop first (SIGTERM), so it can stop what it started', async () => {
+    const dir = tempDir('gpu-check-stop');
+    const child = path.join(dir, 'polite.mjs');
+    fs.writeFileSync(
+      child,
+      `import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+const own = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+fs.writeFileSync(process.argv[2], String(own.pid));
+process.on('SIGTERM', () => { process.kill(-own.pid, 'SIGKILL'); console.log('stopped'); process.exit(0); });
+setInterval(() => {}, 1000);
+`,
+    );
+    const pidFile = path.join(dir, 'grandchild.pid');
+    const r = await runNode(child, [pidFile], 1500, path.join(dir, 'polite.log'), 5000);
+    expect(r.timedOut).toBe(true);
+    expect(r.stdout.trim()).toBe('stopped');
+    // Well before the grace of 5 s ran out: the child stopped on SIGTERM.
+    expect(r.seconds).toBeLessThan(5);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alive(Number(fs.readFileSync(pidFile, 'utf8')))).toBe(false);
+  }, 20_000);
+
+  it('one that ignores SIGTERM is killed with its process group after the grace', async () => {
+    const dir = tempDir('gpu-check-kill');
+    const child = path.join(dir, 'stubborn.mjs');
+    fs.writeFileSync(
+      child,
+      `import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+const own = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+fs.writeFileSync(process.argv[2], String(own.pid));
+process.on('SIGTERM', () => {});
+setInterval(() => {}, 1000);
+`,
+    );
+    const pidFile = path.join(dir, 'grandchild.pid');
+    const r = await runNode(child, [pidFile], 1000, path.join(dir, 'stubborn.log'), 500);
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alive(Number(fs.readFileSync(pidFile, 'utf8')))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'stubborn.log'), 'utf8')).toMatch(/\[exit SIGKILL, stopped at the time limit of 1 s, /);
+  }, 20_000);
+});
+
 describe('gpu-check: the lines of the report', () => {
-  it('bench, parity and mnist in one line each', () => {
+  it('doctor, bench, parity and mnist in one line each', () => {
     const base = { title: '', seconds: 12.3, limit_seconds: 100, problems: [], status: 'ok' as const };
     expect(
       partLine({
@@ -145,6 +202,20 @@ describe('gpu-check: the lines of the report', () => {
         },
       }),
     ).toBe('bench [ok, 12 s of 100]: webgpu: mlp50 1.23 ms, unet stopped at the time limit after 50 s; wasm: not run: the time was spent');
+    expect(
+      partLine({
+        ...base,
+        name: 'doctor',
+        result: {
+          backends: {
+            auto: { loaded: true, description: 'backend: webgpu (NVIDIA H200)' },
+            tensorflow: { loaded: false, reason: 'not installed' },
+            webgpu: { loaded: true, speed: [{ n: 256, gflops: 40.2 }, { n: 4096, gflops: 9876.5 }] },
+            wasm: { error: 'stopped at the time limit after 9 s' },
+          },
+        },
+      }),
+    ).toBe('doctor [ok, 12 s of 100]: loaded: webgpu 9877 GFLOP/s; not loaded: tensorflow (not installed), wasm (stopped at the time limit after 9 s); auto: backend: webgpu (NVIDIA H200)');
     expect(
       partLine({
         ...base,

@@ -56,11 +56,16 @@ function tail(text: string): string {
     .join('\n');
 }
 
+/** Seconds between asking a timed-out child to stop (SIGTERM: it stops its own children) and killing its group. */
+const STOP_GRACE_MS = 2000;
+
 /**
  * Runs `node file args` to its end or to `timeoutMs`, when its process group
- * is killed. stdout and stderr go to `logFile` as well.
+ * is asked to stop (SIGTERM), then killed `graceMs` later. A SIGINT or SIGTERM
+ * to this process does the same to the child before this one exits, so no
+ * child outlives the check. stdout and stderr go to `logFile` as well.
  */
-export function runNode(file: string, args: readonly string[], timeoutMs: number, logFile: string): Promise<ChildOutcome> {
+export function runNode(file: string, args: readonly string[], timeoutMs: number, logFile: string, graceMs = STOP_GRACE_MS): Promise<ChildOutcome> {
   const [command, argv] = nodeCommand(file, args);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'a');
@@ -80,23 +85,40 @@ export function runNode(file: string, args: readonly string[], timeoutMs: number
       stderr += chunk.toString();
       fs.writeSync(log, chunk);
     });
-    const kill = () => {
+    const signalGroup = (signal: NodeJS.Signals) => {
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        process.kill(-child.pid!, signal);
       } catch {
         // Already gone.
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, Math.max(0, timeoutMs));
+    const timers: NodeJS.Timeout[] = [];
+    const stopThenKill = (then?: () => void) => {
+      signalGroup('SIGTERM');
+      timers.push(
+        setTimeout(() => {
+          signalGroup('SIGKILL');
+          then?.();
+        }, graceMs),
+      );
+    };
+    const onSignal = (signal: NodeJS.Signals) => stopThenKill(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        stopThenKill();
+      }, Math.max(0, timeoutMs)),
+    );
     const done = (status: number | null, signal: string | null) => {
-      clearTimeout(timer);
-      // Leave nothing behind: grandchildren of a finished child are stopped too.
-      kill();
+      timers.forEach(clearTimeout);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // Leave nothing behind: what a finished child started is stopped too.
+      signalGroup('SIGKILL');
       const seconds = (performance.now() - started) / 1000;
-      fs.writeSync(log, `\n[exit ${status ?? signal}${timedOut ? `, killed after the time limit of ${(timeoutMs / 1000).toFixed(0)} s` : ''}, ${seconds.toFixed(1)} s]\n`);
+      fs.writeSync(log, `\n[exit ${status ?? signal}${timedOut ? `, stopped at the time limit of ${(timeoutMs / 1000).toFixed(0)} s` : ''}, ${seconds.toFixed(1)} s]\n`);
       fs.closeSync(log);
       resolve({ status, signal, timedOut, seconds, stdout, stderrTail: tail(stderr), json: lastJson(stdout) });
     };

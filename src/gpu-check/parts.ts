@@ -72,7 +72,9 @@ const doctor: GpuCheckPart = {
   share: 0.14,
   async run(ctx) {
     const backends = await inTurn(ctx, BACKEND_CHOICES, async (backend, timeout) => {
-      const r = await runNode(path.join(PROJECT_ROOT, 'src', 'pack', 'device-check.ts'), [backend, '--json'], timeout, log(ctx, `doctor-${backend}`));
+      // Loading takes seconds (Dawn, wasm threads): the speed test gets half the time.
+      const maxSeconds = (0.5 * timeout) / 1000;
+      const r = await runNode(path.join(PROJECT_ROOT, 'src', 'pack', 'device-check.ts'), [backend, '--json', '--max-seconds', maxSeconds.toFixed(1)], timeout, log(ctx, `doctor-${backend}`));
       return r.json ?? outcomeRecord(r);
     });
     const loaded = BACKEND_CHOICES.filter((b) => b !== 'auto' && backends[b].loaded === true);

@@ -36,6 +36,9 @@ export interface GpuCheckReport {
 
 export const REPORT_FILE = 'gpu-check.json';
 
+/** From SIGTERM to SIGKILL of a part (at most a quarter of its time): longer than its own children's grace (children.ts). */
+const PART_GRACE_MS = 3000;
+
 export interface CheckSchedule {
   outDir: string;
   budgetSeconds: number;
@@ -82,9 +85,12 @@ export async function runGpuCheck(s: CheckSchedule): Promise<GpuCheckReport> {
     if (limitMs < 1000) {
       entry = { name: part.name, title: part.title, status: 'not run', seconds: 0, limit_seconds: 0, error: `the check's ${s.budgetSeconds} s were spent`, problems: [] };
     } else {
-      // The part stops its own children at its deadline, a little before it is stopped itself, so it can write what it has.
-      const deadline = Date.now() + limitMs - Math.min(5000, 0.1 * limitMs);
-      const r = await runNode(s.partMain, [part.name, s.outDir, String(deadline)], limitMs, path.join(s.outDir, 'logs', `part-${part.name}.log`));
+      // Stopped at stopAt (SIGTERM, then SIGKILL at the limit); its own deadline comes earlier, so its children
+      // are stopped (with their own grace) and it can write what it has before then.
+      const grace = Math.min(PART_GRACE_MS, limitMs / 4);
+      const stopAt = limitMs - grace;
+      const deadline = Date.now() + stopAt - Math.min(5000, 0.1 * limitMs);
+      const r = await runNode(s.partMain, [part.name, s.outDir, String(deadline)], stopAt, path.join(s.outDir, 'logs', `part-${part.name}.log`), grace);
       const written = readPartResult(s.outDir, part.name);
       const base = { name: part.name, title: part.title, seconds: Number(r.seconds.toFixed(2)), limit_seconds: Number((limitMs / 1000).toFixed(1)), problems: problemsIn(written?.result) };
       if (written?.result !== undefined) entry = { ...base, status: 'ok', result: written.result };

@@ -29,14 +29,17 @@ function stackLine(r: Json): string {
 }
 
 function doctorLine(r: Json): string {
-  const loaded = Array.isArray(r['loaded']) ? (r['loaded'] as string[]) : [];
-  const backends = obj(r['backends']);
-  const fastest = loaded.map((b) => {
-    const speed = obj(backends[b])['speed'];
-    const best = Array.isArray(speed) ? Math.max(...(speed as Json[]).map((s) => num(s['gflops']) ?? 0)) : 0;
-    return `${b} ${best.toFixed(0)} GFLOP/s`;
-  });
-  return `loaded: ${loaded.join(', ') || 'none'} (${fastest.join(', ')}); auto: ${String(r['auto'] ?? 'did not load')}`;
+  const backends = Object.entries(obj(r['backends'])).filter(([b]) => b !== 'auto');
+  const speed = (v: Json) => {
+    const rows = Array.isArray(v['speed']) ? (v['speed'] as Json[]) : [];
+    return rows.length === 0 ? '' : ` ${Math.max(...rows.map((s) => num(s['gflops']) ?? 0)).toFixed(0)} GFLOP/s`;
+  };
+  const loaded = backends.filter(([, v]) => obj(v)['loaded'] === true).map(([b, v]) => `${b}${speed(obj(v))}`);
+  const others = backends
+    .filter(([, v]) => obj(v)['loaded'] !== true)
+    .map(([b, v]) => `${b} (${String(obj(v)['reason'] ?? obj(v)['error'] ?? 'no result')})`);
+  const auto = obj(obj(r['backends'])['auto']);
+  return [`loaded: ${loaded.join(', ') || 'none'}`, ...(others.length ? [`not loaded: ${others.join(', ')}`] : []), `auto: ${String(auto['description'] ?? auto['error'] ?? 'no result')}`].join('; ');
 }
 
 function parityLine(r: Json): string {

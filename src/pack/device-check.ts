@@ -62,7 +62,9 @@ export interface DeviceCheckResult {
   speed: { n: number; ms: number; gflops: number }[];
 }
 
-async function check(choice: BackendChoice, say: (line: string) => void): Promise<DeviceCheckResult> {
+/** `maxSeconds`: the speed test takes no larger product that would end after it (a product 2x larger costs 8x, run 4 times). */
+async function check(choice: BackendChoice, say: (line: string) => void, maxSeconds = Infinity): Promise<DeviceCheckResult> {
+  const started = performance.now();
   let active;
   try {
     active = await initBackend(choice);
@@ -90,19 +92,26 @@ async function check(choice: BackendChoice, say: (line: string) => void): Promis
     speed.push({ n, ms: 1000 * seconds, gflops });
     say(`  ${n} x ${n} matMul: ${gflops.toFixed(1)} GFLOP/s (${(1000 * seconds).toFixed(1)} ms each)`);
     if (seconds > 0.25) break;
+    if ((performance.now() - started) / 1000 + 4 * 8 * seconds > maxSeconds) {
+      say(`  (larger products skipped: they would take past the ${maxSeconds.toFixed(0)} s given)`);
+      break;
+    }
   }
   return { choice, loaded: true, description, matmulError: error, ok, speed };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // device-check.ts [BACKEND] [--json] [--max-seconds S]
   const args = process.argv.slice(2);
   const json = args.includes('--json');
-  const choice = args.find((a) => a !== '--json') ?? 'auto';
+  const budgetAt = args.indexOf('--max-seconds');
+  const maxSeconds = budgetAt >= 0 ? Number(args[budgetAt + 1]) : Infinity;
+  const choice = args.find((a, i) => !a.startsWith('--') && i !== budgetAt + 1) ?? 'auto';
   if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {
     console.error(`error: backend '${choice}': expected one of ${BACKEND_CHOICES.join(', ')}`);
     process.exitCode = 2;
   } else {
-    const result = await check(choice as BackendChoice, json ? (line) => console.error(line) : (line) => console.log(line));
+    const result = await check(choice as BackendChoice, json ? (line) => console.error(line) : (line) => console.log(line), maxSeconds);
     if (json) process.stdout.write(JSON.stringify(result) + '\n');
     process.exitCode = result.ok ? 0 : 1;
   }
