@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -187,6 +187,44 @@ setInterval(() => {}, 1000);
     expect(alive(Number(fs.readFileSync(pidFile, 'utf8')))).toBe(false);
     expect(fs.readFileSync(path.join(dir, 'stubborn.log'), 'utf8')).toMatch(/\[exit SIGKILL, stopped at the time limit of 1 s, /);
   }, 20_000);
+});
+
+describe('gpu-check: interrupted', () => {
+  it('SIGTERM to the check stops the running child (which stops its own) and exits 143', async () => {
+    const dir = tempDir('gpu-check-interrupt');
+    const child = path.join(dir, 'child.mjs');
+    fs.writeFileSync(
+      child,
+      `import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+const own = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+process.on('SIGTERM', () => { process.kill(-own.pid, 'SIGKILL'); process.exit(0); });
+fs.writeFileSync(process.argv[2], process.pid + ' ' + own.pid);
+setInterval(() => {}, 1000);
+`,
+    );
+    const wrapper = path.join(dir, 'wrapper.mts');
+    fs.writeFileSync(
+      wrapper,
+      `import { runNode } from ${JSON.stringify(path.join(root, 'src', 'gpu-check', 'children.ts'))};
+await runNode(${JSON.stringify(child)}, [${JSON.stringify(path.join(dir, 'pids'))}], 60_000, ${JSON.stringify(path.join(dir, 'child.log'))});
+console.log('not interrupted');
+`,
+    );
+    const check = spawn(process.execPath, ['--import', 'tsx', wrapper], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    check.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const pidFile = path.join(dir, 'pids');
+    for (let i = 0; i < 300 && !fs.existsSync(pidFile); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const exited = new Promise<number | null>((resolve) => check.on('close', (code) => resolve(code)));
+    check.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stdout).toBe('');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const pids = fs.readFileSync(pidFile, 'utf8').split(' ').map(Number);
+    expect(pids.map(alive)).toEqual([false, false]);
+  }, 60_000);
 });
 
 describe('gpu-check: the lines of the report', () => {

@@ -93,16 +93,16 @@ export function runNode(file: string, args: readonly string[], timeoutMs: number
       }
     };
     const timers: NodeJS.Timeout[] = [];
-    const stopThenKill = (then?: () => void) => {
+    const stopThenKill = () => {
       signalGroup('SIGTERM');
-      timers.push(
-        setTimeout(() => {
-          signalGroup('SIGKILL');
-          then?.();
-        }, graceMs),
-      );
+      timers.push(setTimeout(() => signalGroup('SIGKILL'), graceMs));
     };
-    const onSignal = (signal: NodeJS.Signals) => stopThenKill(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    // Interrupted: the child is stopped as at a time-out, and this process exits once it is gone.
+    let interruptedBy: NodeJS.Signals | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interruptedBy = signal;
+      stopThenKill();
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     timers.push(
@@ -120,6 +120,7 @@ export function runNode(file: string, args: readonly string[], timeoutMs: number
       const seconds = (performance.now() - started) / 1000;
       fs.writeSync(log, `\n[exit ${status ?? signal}${timedOut ? `, stopped at the time limit of ${(timeoutMs / 1000).toFixed(0)} s` : ''}, ${seconds.toFixed(1)} s]\n`);
       fs.closeSync(log);
+      if (interruptedBy !== null) process.exit(interruptedBy === 'SIGINT' ? 130 : 143);
       resolve({ status, signal, timedOut, seconds, stdout, stderrTail: tail(stderr), json: lastJson(stdout) });
     };
     child.on('error', (err) => {
