@@ -142,20 +142,30 @@ const alive = (pid: number) => {
   }
 };
 
+/**
+ * A child script that starts a grandchild in a process group of its own, writes `pids` (an
+ * expression) to the file argv[2], and on SIGTERM kills the grandchild's group, runs `onStop`
+ * and exits 0.
+ */
+function politeChild(dir: string, pids: string, onStop = ''): string {
+  const file = path.join(dir, 'polite.mjs');
+  fs.writeFileSync(
+    file,
+    `import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+const own = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+process.on('SIGTERM', () => { process.kill(-own.pid, 'SIGKILL'); ${onStop} process.exit(0); });
+fs.writeFileSync(process.argv[2], ${pids});
+setInterval(() => {}, 1000);
+`,
+  );
+  return file;
+}
+
 describe('gpu-check: a child past its time', () => {
   it('is asked to stop first (SIGTERM), so it can stop what it started', async () => {
     const dir = tempDir('gpu-check-stop');
-    const child = path.join(dir, 'polite.mjs');
-    fs.writeFileSync(
-      child,
-      `import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-const own = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
-fs.writeFileSync(process.argv[2], String(own.pid));
-process.on('SIGTERM', () => { process.kill(-own.pid, 'SIGKILL'); console.log('stopped'); process.exit(0); });
-setInterval(() => {}, 1000);
-`,
-    );
+    const child = politeChild(dir, 'String(own.pid)', "console.log('stopped');");
     const pidFile = path.join(dir, 'grandchild.pid');
     const r = await runNode(child, [pidFile], 1500, path.join(dir, 'polite.log'), 5000);
     expect(r.timedOut).toBe(true);
@@ -192,17 +202,7 @@ setInterval(() => {}, 1000);
 describe('gpu-check: interrupted', () => {
   it('SIGTERM to the check stops the running child (which stops its own) and exits 143', async () => {
     const dir = tempDir('gpu-check-interrupt');
-    const child = path.join(dir, 'child.mjs');
-    fs.writeFileSync(
-      child,
-      `import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-const own = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
-process.on('SIGTERM', () => { process.kill(-own.pid, 'SIGKILL'); process.exit(0); });
-fs.writeFileSync(process.argv[2], process.pid + ' ' + own.pid);
-setInterval(() => {}, 1000);
-`,
-    );
+    const child = politeChild(dir, "process.pid + ' ' + own.pid");
     const wrapper = path.join(dir, 'wrapper.mts');
     fs.writeFileSync(
       wrapper,
