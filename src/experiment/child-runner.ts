@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { moduleEntry } from '../platform/module-entry.js';
+import { entryArgs, moduleEntry } from '../platform/module-entry.js';
 import { CELL_PHASES, type CellPhase } from './cell-job.js';
 import { CELL_FILES, readCellRecord } from './cell-record.js';
 import type { CellRunner, PlannedCell } from './sweep.js';
@@ -89,7 +88,7 @@ export function childCellRunner(o: ChildOptions): CellRunner {
       const logFile = path.join(cell.dir, CELL_FILES.jobLog);
       // A resumed cell's log goes on after the earlier attempt's.
       const log = fs.openSync(logFile, resumeFrom !== null ? 'a' : 'w');
-      const args = [...(ENTRY.typescript ? ['--import', 'tsx'] : []), fileURLToPath(ENTRY.url), o.study, '--run-cell', cell.dir, '--backend', o.backend, '--threads', String(o.threads)];
+      const args = [...entryArgs(ENTRY), o.study, '--run-cell', cell.dir, '--backend', o.backend, '--threads', String(o.threads)];
       // The IPC channel carries the job's progress (phaseMessage) for the sweep's bar.
       const child = spawn(process.execPath, args, { stdio: ['ignore', log, log, 'ipc'], env: process.env });
       child.on('message', (m) => {

@@ -1,21 +1,22 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tsxLoader } from '../platform/module-entry.js';
 import type { ScriptRunner } from '../platform/parity.js';
 
 /**
  * Child processes of the GPU check: the project's scripts, run with the Node.js
- * and TypeScript loader running this one (the packed ones on the device),
- * each with a time limit that kills its whole process group, its output kept
- * in a log file.
+ * running this one (the packed one on the device) and tsx's loader, each with
+ * a time limit that stops its whole process group, its output kept in a log
+ * file.
  */
 
 /** The project root: scripts/, src/, models/ (app/ inside the pack). */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** `node [loader flags] file args`: the same interpreter and loader as this process. */
+/** `node --import <tsx> file args`: this Node.js, with the loader for the project's TypeScript. */
 export function nodeCommand(file: string, args: readonly string[]): [string, string[]] {
-  return [process.execPath, [...process.execArgv, file, ...args]];
+  return [process.execPath, ['--import', tsxLoader(), file, ...args]];
 }
 
 export function scriptPath(script: string): string {
@@ -56,7 +57,7 @@ function tail(text: string): string {
     .join('\n');
 }
 
-/** Seconds between asking a timed-out child to stop (SIGTERM: it stops its own children) and killing its group. */
+/** Milliseconds between asking a timed-out child to stop (SIGTERM: it stops its own children) and killing its group. */
 const STOP_GRACE_MS = 2000;
 
 /**
@@ -69,7 +70,7 @@ export function runNode(file: string, args: readonly string[], timeoutMs: number
   const [command, argv] = nodeCommand(file, args);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'a');
-  fs.writeSync(log, `$ ${[path.basename(command), ...argv.slice(process.execArgv.length)].join(' ')}\n`);
+  fs.writeSync(log, `$ node ${[file, ...args].join(' ')}\n`);
   const started = performance.now();
   return new Promise((resolve) => {
     // Its own process group, so a time-out also stops what it started.

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneConfig } from '../../../models/index.js';
 import type { BackendName } from '../../platform/backend.js';
-import { moduleEntry } from '../../platform/module-entry.js';
+import { moduleEntry, tsxApi } from '../../platform/module-entry.js';
 import type { Parameterisation } from '../../parameterisation.js';
 import type { ScoreNetwork } from '../../score-network.js';
 import type { BatchArrays } from '../batch.js';
@@ -31,7 +31,7 @@ const STEP_TIMEOUT_MS = 10 * 60 * 1000;
 function startWorker(workerData: unknown): Worker {
   const { url, typescript } = moduleEntry('./worker', import.meta.url);
   if (!typescript) return new Worker(url, { workerData });
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
+  const bootstrap = `import(${JSON.stringify(tsxApi())}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
