@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { folderTimeStamp } from '../io/time-stamp.js';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { exactTargetModule, type TargetName } from '../../datasets/exact-targets.js';
@@ -22,6 +21,7 @@ import { hasCheckpoint, readRunConfig, RUN_FILES } from '../run/run-dir.js';
 import { networkScoreFunction } from '../sampler/score-function.js';
 import { loadWeights } from '../train/state.js';
 import type { DiagnoseCommandRequest } from './diagnose-request.js';
+import { folderTimeStamp } from '../io/time-stamp.js';
 
 export const DIAGNOSTICS_FILE = 'diagnostics.json';
 
