@@ -6,7 +6,7 @@ import { resolveExperiment } from '../src/commands/experiment-setup.js';
 import type { ExperimentCommandRequest } from '../src/commands/experiment-request.js';
 import { BUDGET_DEFAULTS, BUDGET_THRESHOLDS } from '../src/config/budget-defaults.js';
 import { UsageError } from '../src/errors.js';
-import { bandSwapMarkdown, budgetCharts, computeMarkdown, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread, widthMarkdown } from '../src/experiment/budget-outputs.js';
+import { bandScoreErrorMarkdown, bandSwapMarkdown, budgetCharts, computeMarkdown, criteria, lossCurveCharts, thresholdMarkdown, thresholdPerSeed, thresholdSpread, widthMarkdown } from '../src/experiment/budget-outputs.js';
 import { chunkLosses } from '../src/experiment/cell-job.js';
 import { convergenceDecision, smoothedLosses } from '../src/experiment/convergence.js';
 import { enumerateCells, takesBandSwap, type CellSpec, type ConvergenceRule } from '../src/experiment/grid.js';
@@ -152,6 +152,11 @@ describe('tau bands and the budget columns', () => {
     // A vp-vs-pbm row keeps results.csv's columns as they were.
     expect(rowColumns([cellRow(syntheticRecord({ ...spec, study: 'vp-vs-pbm' }))])).toEqual(ROW_COLUMNS);
     expect(bandSwapMarkdown([row])).toContain('exact in near_prior');
+    // The score error per band, after the overall one, from the data end to the prior end.
+    const bandsText = bandScoreErrorMarkdown([row]);
+    expect(bandsText).toMatch(/\| seeds \| overall \| near_data \| middle \| near_prior \|/);
+    expect(bandsText).toMatch(/^\| gmm \| 2 \| pbm \| 8 \| 1 \| [^|]+ \| 0\.1 \| 0\.2 \| 0\.3 \|$/m);
+    expect(bandScoreErrorMarkdown([cellRow(syntheticRecord({ ...spec, study: 'vp-vs-pbm' }))])).toBe('');
   });
 
   it('sums the job hours by width: training (earlier attempts included), band swaps, the rest', () => {

@@ -162,6 +162,33 @@ export function widthMarkdown(rows: readonly Row[]): string {
   return parts.join('\n');
 }
 
+/** One line per target, dimension, process and width: each column's mean ± std over seeds, under its label. */
+function perCellTable(rows: readonly Row[], columns: readonly string[], labels: readonly string[]): string {
+  const groups = aggregate(rows, ['target', 'dim', 'process', 'width'], columns);
+  const header = ['target', 'd', 'process', 'width', 'seeds', ...labels];
+  const body = groups.map((g) => [String(g.group['target']), String(g.group['dim']), String(g.group['process']), String(g.group['width']), String(g.count), ...columns.map((c) => formatStat(g.stats[c]))]);
+  return markdownTable(header, body);
+}
+
+/**
+ * The summary's score error per tau band (overall, then the bands from the data end to the prior /
+ * pinned end): where along tau each network's error sits, beside the band swaps that measure what
+ * that error does to the samples.
+ */
+export function bandScoreErrorMarkdown(rows: readonly Row[]): string {
+  const withBands = rows.filter((r) => Object.keys(r).some((k) => k.startsWith('score_error_')));
+  if (withBands.length === 0) return '';
+  const bands = [...new Set(withBands.flatMap((r) => Object.keys(r).filter((k) => k.startsWith('score_error_')).map((k) => k.slice('score_error_'.length))))];
+  return [
+    '## Score error by tau band',
+    '',
+    "The score error's mean over tau (overall) and over each band's points, per coordinate; the bands run from the data end " +
+      '(near_data, small tau) to the prior or pinned end (near_prior). Means ± std over seeds.',
+    '',
+    perCellTable(withBands, ['score_error', ...bands.map((b) => `score_error_${b}`)], ['overall', ...bands]),
+  ].join('\n');
+}
+
 /** The summary's band-swap section: the model, each band's swaps, and the oracle, means ± std over seeds. */
 export function bandSwapMarkdown(rows: readonly Row[]): string {
   const withSwaps = rows.filter((r) => Object.keys(r).some((k) => k.startsWith('swap_')));
@@ -175,10 +202,8 @@ export function bandSwapMarkdown(rows: readonly Row[]): string {
   ];
   for (const m of SWAP_METRICS) {
     const columns = [`model_${m}`, ...bands.flatMap((b) => [`swap_exact_in_${b}_${m}`, `swap_network_in_${b}_${m}`]), `oracle_${m}`];
-    const groups = aggregate(withSwaps, ['target', 'dim', 'process', 'width'], columns);
-    const header = ['target', 'd', 'process', 'width', 'seeds', 'model', ...bands.flatMap((b) => [`exact in ${b}`, `network in ${b}`]), 'oracle'];
-    const body = groups.map((g) => [String(g.group['target']), String(g.group['dim']), String(g.group['process']), String(g.group['width']), String(g.count), ...columns.map((c) => formatStat(g.stats[c]))]);
-    parts.push('', `**${m}**`, '', markdownTable(header, body));
+    const labels = ['model', ...bands.flatMap((b) => [`exact in ${b}`, `network in ${b}`]), 'oracle'];
+    parts.push('', `**${m}**`, '', perCellTable(withSwaps, columns, labels));
   }
   return parts.join('\n');
 }
