@@ -6,7 +6,7 @@ import { inRegistryOrder, processLabel } from '../process/index.js';
 import { aggregate, stat } from './aggregate.js';
 import type { CellRecord } from './cell-record.js';
 import type { Row } from './rows.js';
-import { SWAP_METRICS } from './rows.js';
+import { BAND_SCORE_ERROR_PREFIX, SWAP_METRICS } from './rows.js';
 import { formatStat, markdownTable } from './table.js';
 
 /** The thresholds of the "smallest parameter count" table (BUDGET_THRESHOLDS in src/config). */
@@ -176,16 +176,17 @@ function perCellTable(rows: readonly Row[], columns: readonly string[], labels: 
  * that error does to the samples.
  */
 export function bandScoreErrorMarkdown(rows: readonly Row[]): string {
-  const withBands = rows.filter((r) => Object.keys(r).some((k) => k.startsWith('score_error_')));
+  const bandsOf = (r: Row) => Object.keys(r).filter((k) => k.startsWith(BAND_SCORE_ERROR_PREFIX)).map((k) => k.slice(BAND_SCORE_ERROR_PREFIX.length));
+  const withBands = rows.filter((r) => bandsOf(r).length > 0);
   if (withBands.length === 0) return '';
-  const bands = [...new Set(withBands.flatMap((r) => Object.keys(r).filter((k) => k.startsWith('score_error_')).map((k) => k.slice('score_error_'.length))))];
+  const bands = [...new Set(withBands.flatMap(bandsOf))];
   return [
     '## Score error by tau band',
     '',
     "The score error's mean over tau (overall) and over each band's points, per coordinate; the bands run from the data end " +
       '(near_data, small tau) to the prior or pinned end (near_prior). Means ± std over seeds.',
     '',
-    perCellTable(withBands, ['score_error', ...bands.map((b) => `score_error_${b}`)], ['overall', ...bands]),
+    perCellTable(withBands, ['score_error', ...bands.map((b) => BAND_SCORE_ERROR_PREFIX + b)], ['overall', ...bands]),
   ].join('\n');
 }
 

@@ -64,6 +64,9 @@ export function cellRow(record: CellRecord): Row {
   return { ...row, ...budgetColumns(record) };
 }
 
+/** Prefix of the per-tau-band score error columns (score_error_near_data, ...). */
+export const BAND_SCORE_ERROR_PREFIX = 'score_error_';
+
 /** Metrics of the band-swap samplings in results.csv (cell.json has them all). */
 export const SWAP_METRICS = ['sinkhorn', 'mmd'] as const;
 
@@ -78,7 +81,7 @@ function budgetColumns(record: CellRecord): Row {
     row['train_stop'] = stop.reason;
     row['train_stop_improvement'] = stop.improvement;
   }
-  for (const [band, value] of Object.entries(record.scoreError.bands ?? {})) row[`score_error_${band}`] = value;
+  for (const [band, value] of Object.entries(record.scoreError.bands ?? {})) row[`${BAND_SCORE_ERROR_PREFIX}${band}`] = value;
   for (const swap of record.bandSwaps ?? []) {
     for (const m of SWAP_METRICS) row[`swap_${swap.inside}_in_${swap.band}_${m}`] = swap.metrics[m] ?? null;
   }
@@ -97,9 +100,9 @@ export function rowColumns(rows: readonly Row[]): string[] {
   for (const c of ROW_COLUMNS) {
     columns.push(c);
     if (c === 'train_steps') columns.push(...extra.filter((e) => e.startsWith('train_stop')));
-    if (c === 'score_error') columns.push(...extra.filter((e) => e.startsWith('score_error_')));
+    if (c === 'score_error') columns.push(...extra.filter((e) => e.startsWith(BAND_SCORE_ERROR_PREFIX)));
   }
-  return [...columns, ...extra.filter((e) => !e.startsWith('train_stop') && !e.startsWith('score_error_'))];
+  return [...columns, ...extra.filter((e) => !e.startsWith('train_stop') && !e.startsWith(BAND_SCORE_ERROR_PREFIX))];
 }
 
 /** The score-error curve of every cell, long format: one row per cell, seed and tau. */
