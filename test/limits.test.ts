@@ -68,7 +68,8 @@ describe('upper bounds: a value that cannot work is refused in one line naming t
     const out = path.join(tempDir('limits-exit'), 'run');
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--steps', '1e12', '--out', out], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: --steps '1e12': expected an integer from 1 to 1e8 /)]);
+    // Exactly one line: no blank line before it when stderr is not a terminal.
+    expect(result.stderr.split('\n')).toEqual([expect.stringMatching(/^error: --steps '1e12': expected an integer from 1 to 1e8 /), '']);
     expect(fs.existsSync(out)).toBe(false);
   });
 

@@ -27,7 +27,8 @@ export async function runCommand(main: () => Promise<number | void>): Promise<vo
     process.exitCode = code ?? 0;
   } catch (caught) {
     const { message, code, error: err } = commandFailure(caught);
-    process.stderr.write(`\nerror: ${message}\n`);
+    // On a terminal a progress bar may hold the current line: end it first. Piped output has no such line.
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}error: ${message}\n`);
     if (process.env['SCORE_SDE_DEBUG'] === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = code;
     // Exit now: a command that failed midway may leave a progress bar's timer (or a GPU device) holding the process open.
