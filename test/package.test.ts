@@ -102,11 +102,29 @@ describe('the npm package', () => {
        await tf.setBackend('cpu');
        const model = await loadScoreModel('bundle');
        const xs = await sample(model, { n: 6, steps: 4 });
-       console.log(JSON.stringify({ n: xs.length, dim: model.dim, process: model.process.name }));`,
+       console.log(JSON.stringify({ n: xs.length, dim: model.dim, process: model.process.name, backend: tf.getBackend() }));`,
     );
     const used = run(process.execPath, ['use.mjs'], project);
     expect(used.status, used.stderr).toBe(0);
-    expect(JSON.parse(used.stdout)).toEqual({ n: 12, dim: 2, process: 'vp' });
+    // The backend the program set is kept.
+    expect(JSON.parse(used.stdout)).toEqual({ n: 12, dim: 2, process: 'vp', backend: 'cpu' });
+
+    // The README's snippet as written, with no backend set: loadScoreModel selects one as the
+    // commands do (wasm on a machine without a GPU), and the program then exits by itself.
+    fs.writeFileSync(
+      path.join(project, 'use-default.mjs'),
+      `import { loadScoreModel, sample } from 'score-sde';
+       import * as tf from '@tensorflow/tfjs-core';
+       const model = await loadScoreModel('bundle');
+       const xs = await sample(model, { n: 6, steps: 4 });
+       console.log(JSON.stringify({ n: xs.length, finite: xs.every(Number.isFinite), backend: tf.getBackend() }));`,
+    );
+    // A guard against a process kept alive by the backend (worker threads, a GPU device): it must end by itself.
+    const byDefault = spawnSync(process.execPath, ['use-default.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+    expect(byDefault.status, byDefault.stderr).toBe(0);
+    const outcome = JSON.parse(byDefault.stdout) as { n: number; finite: boolean; backend: string };
+    expect({ n: outcome.n, finite: outcome.finite }).toEqual({ n: 12, finite: true });
+    expect(['tensorflow', 'webgpu', 'wasm']).toContain(outcome.backend);
   });
 
   it('its type declarations type-check a consumer under NodeNext resolution', () => {
