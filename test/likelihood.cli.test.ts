@@ -140,7 +140,7 @@ describe('npm run likelihood on a tiny trained run', () => {
     expect(metrics.hutchinsonStdErrRms).toBeGreaterThan(0);
     // The same command again finds its folder taken; no temporary folder is left beside it.
     expect(await refusal(['--n', '8', '--seed', '3', '--exact-div-max-dim', '1', '--probes', '3', ...fast])).toBe(
-      `the default output folder ${out}: already holds a likelihood (logp.npy, metrics.json); choose another --out (a new or empty folder), or move those files away`,
+      `the default output folder ${out}: already holds a likelihood (logp.npy, metrics.json) from these settings; for new ones give another --seed, or --out (a new or empty folder)`,
     );
     expect(fs.readdirSync(path.dirname(out))).toEqual([path.basename(out)]);
   });

@@ -88,6 +88,21 @@ describe('sample --out', () => {
     expect(fs.readdirSync(byDefault)).toEqual(['note.txt']);
   });
 
+  it('the same sampling again into its default folder is refused, naming the flag that gives a new one, and another --seed runs', async () => {
+    const copy = path.join(tempDir('again'), 'run');
+    fs.cpSync(run, copy, { recursive: true });
+    expect(await sampleCli(['--run', copy, ...sampleFlags])).toBe(0);
+    const first = path.join(copy, 'samples', 'ema-n20-steps3-seed0');
+    const before = snapshot(first);
+    const error = await oneLineRefusal(() => sampleCli(['--run', copy, ...sampleFlags]), UsageError);
+    expect(error.message).toBe(
+      `the default output folder ${first}: already holds samples (metrics.json, samples.npy, samples.png) from these settings; for new ones give another --seed, or --out (a new or empty folder)`,
+    );
+    expect(snapshot(first)).toEqual(before);
+    expect(await sampleCli(['--run', copy, ...sampleFlags, '--seed', '1'])).toBe(0);
+    expect(fs.existsSync(path.join(copy, 'samples', 'ema-n20-steps3-seed1', 'metrics.json'))).toBe(true);
+  });
+
   it('a write that fails midway leaves no folder and no temporary folder behind', async () => {
     const parent = tempDir('fail');
     const out = path.join(parent, 'out');

@@ -31,7 +31,7 @@ import { openScoreSource } from './score-source.js';
 export const LIKELIHOOD_FILES = { logp: 'logp.npy', metrics: 'metrics.json' } as const;
 
 /** What `likelihood` calls its earlier results in a refusal. */
-const LIKELIHOODS: EarlierResult = { what: 'a likelihood', isIn: (dir) => fs.existsSync(nodePath.join(dir, LIKELIHOOD_FILES.logp)) };
+const LIKELIHOODS: EarlierResult = { what: 'a likelihood', isIn: (dir) => fs.existsSync(nodePath.join(dir, LIKELIHOOD_FILES.logp)), varyBy: '--seed' };
 
 /** The points to evaluate, and how they were obtained (for metrics.json and the default folder). */
 interface Points {

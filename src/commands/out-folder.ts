@@ -7,6 +7,11 @@ export interface EarlierResult {
   what: string;
   /** Whether the command already wrote into the folder. */
   isIn(dir: string): boolean;
+  /**
+   * The flag that gives a different default folder (the folder's name holds every setting, so an
+   * earlier result there came from the same ones): named when that folder is taken.
+   */
+  varyBy?: string;
 }
 
 /**
@@ -21,6 +26,10 @@ export function refuseOccupiedOut(outDir: string, fromFlag: boolean, earlier: Ea
   const where = fromFlag ? `--out ${outDir}` : `the default output folder ${outDir}`;
   if (occupants.kind === 'file') throw new UsageError(`${where}: exists as a file; give a new folder with --out`);
   const names = describeOccupants(occupants.names);
-  const what = earlier.isIn(outDir) ? `${earlier.what} (${names})` : names;
+  const same = earlier.isIn(outDir);
+  const what = same ? `${earlier.what} (${names})` : names;
+  if (same && !fromFlag && earlier.varyBy !== undefined) {
+    throw new UsageError(`${where}: already holds ${what} from these settings; for new ones give another ${earlier.varyBy}, or --out (a new or empty folder)`);
+  }
   throw new UsageError(`${where}: already holds ${what}; choose another --out (a new or empty folder), or move those files away`);
 }

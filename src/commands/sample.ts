@@ -26,7 +26,7 @@ import { openScoreSource } from './score-source.js';
 import { keepsStepsFolderName, refuseSolverFlags, resolveSamplingOrRefuse, solverLabel } from './solver-flags.js';
 
 /** What `sample` calls its earlier results in a refusal. */
-const SAMPLES: EarlierResult = { what: 'samples', isIn: holdsSamples };
+const SAMPLES: EarlierResult = { what: 'samples', isIn: holdsSamples, varyBy: '--seed' };
 
 /** `npm run sample`: the reverse-time sampler from a run's (or a bundle's) network, or the exact score, then metrics. */
 export async function sampleCommand(f: SampleCommandRequest): Promise<number> {
