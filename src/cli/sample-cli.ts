@@ -9,7 +9,7 @@ export const SAMPLE_COMMAND: CommandSpec<typeof sampleFlagsSchema> = {
   flags: SAMPLE_FLAGS,
   schema: sampleFlagsSchema,
   examples: [
-    ['$0 --run RUN', 'sample with the EMA weights and evaluate'],
+    ['$0 --run RUN --seed 1', 'sample with the EMA weights, seed 1, and evaluate'],
     ['$0 --run RUN --oracle --steps 1000', "the target's exact score instead of the network"],
     ['$0 --bundle my-bundle --n 5000', 'sample an exported bundle'],
   ],
