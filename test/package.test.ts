@@ -23,8 +23,9 @@ const SOURCES = ['src', 'models', 'datasets', 'scripts', 'docs', 'package.json',
 let project: string;
 let files: string[];
 
-const run = (cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> =>
-  spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false' } });
+/** `timeoutMs`: a guard for a process that must end by itself (spawnSync would otherwise wait for ever). */
+const run = (cmd: string, args: string[], cwd: string, timeoutMs?: number): SpawnSyncReturns<string> =>
+  spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false' }, timeout: timeoutMs });
 
 /** The checkout's dependencies as the new project's node_modules: a link per package (scoped ones in a real scope folder). */
 function linkDependencies(into: string): void {
@@ -120,7 +121,7 @@ describe('the npm package', () => {
        console.log(JSON.stringify({ n: xs.length, finite: xs.every(Number.isFinite), backend: tf.getBackend() }));`,
     );
     // A guard against a process kept alive by the backend (worker threads, a GPU device): it must end by itself.
-    const byDefault = spawnSync(process.execPath, ['use-default.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+    const byDefault = run(process.execPath, ['use-default.mjs'], project, 120_000);
     expect(byDefault.status, byDefault.stderr).toBe(0);
     const outcome = JSON.parse(byDefault.stdout) as { n: number; finite: boolean; backend: string };
     expect({ n: outcome.n, finite: outcome.finite }).toEqual({ n: 12, finite: true });
